@@ -1,5 +1,8 @@
 """A real S3 over HTTP for tests: moto's server app on 127.0.0.1 and a random free port.
 
+Fixtures `s3`, `bucket` and `no_aws_env`: import `s3_fixture`, `bucket_fixture`, ... into a test
+module (pytest finds them there by their `name`).
+
 Moto accepts any presigned URL, so the server is put behind a small SigV4 verifier written
 from AWS's documentation (not from botocore's signer): a presigned request passes only with
 a valid signature, every signed header present, no unsigned `x-amz-*` header and an
@@ -12,6 +15,9 @@ import hashlib
 import hmac
 import logging
 import threading
+import urllib.error
+import urllib.request
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 import boto3
+import pytest
 from botocore.config import Config
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
@@ -114,6 +121,19 @@ def client(endpoint: str) -> Any:
     )
 
 
+def browser_put(
+    url: str, body: bytes, headers: dict[str, str], content_type: str = "image/jpeg"
+) -> int:
+    """A browser's PUT of a File to a presigned URL: its type plus the given headers."""
+    headers = {"Content-Type": content_type, **headers}
+    req = urllib.request.Request(url, data=body, method="PUT", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def settings(endpoint: str, bucket: str, **overrides: Any) -> dict[str, Any]:
     """An `s3` settings section pointing at the test server."""
     return {
@@ -142,3 +162,41 @@ def moto_s3() -> Iterator[tuple[str, Any]]:
     finally:
         server.shutdown()
         thread.join()
+
+
+@pytest.fixture(scope="module", name="s3")
+def s3_fixture() -> Iterator[tuple[str, Any]]:
+    """(endpoint_url, client) of a server shared by one test module."""
+    with moto_s3() as server:
+        yield server
+
+
+@pytest.fixture(name="bucket")
+def bucket_fixture(s3: tuple[str, Any]) -> str:
+    """A new, empty bucket for one test."""
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    s3[1].create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(name="no_aws_env")
+def no_aws_env_fixture(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> pytest.MonkeyPatch:
+    """An environment where boto3's default chain finds nothing unless a test adds it."""
+    for name in _CHAIN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return monkeypatch
+
+
+_CHAIN_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 from psycopg.rows import dict_row
-from s3_server import moto_s3
+from s3_server import browser_put, bucket_fixture, no_aws_env_fixture, s3_fixture  # noqa: F401 - pytest fixtures
 from s3_server import settings as s3_settings
 from worker_harness import Outcome, run_handler
 
@@ -23,43 +21,10 @@ from workers.presign.keys import go_ext, uuid7
 from workers.presign.spec import SPEC
 
 
-@pytest.fixture(scope="module")
-def s3() -> Any:
-    with moto_s3() as server:
-        yield server
-
-
-@pytest.fixture
-def bucket(s3: Any) -> str:
-    name = f"t-{uuid.uuid4().hex[:12]}"
-    s3[1].create_bucket(Bucket=name)
-    return name
-
-
 @pytest.fixture
 def civic_db(db: Any) -> Any:
     db.execute(sql("files"))
     return db
-
-
-@pytest.fixture
-def no_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> pytest.MonkeyPatch:
-    """An environment where boto3's default chain finds nothing unless a test adds it."""
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_ROLE_ARN",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    return monkeypatch
 
 
 def request_upload(
@@ -87,17 +52,6 @@ def request_row(db: Any, rid: str) -> dict[str, Any]:
 def run(db_url: str, s3: dict[str, Any], args: Any) -> Outcome:
     handler = make_handlers({"s3": s3})["s3_presign"]
     return run_handler(SPEC, handler, db_url, kind="s3_presign", args=args, settings={"s3": s3})
-
-
-def http_put(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """A browser's PUT of a File: its type as Content-Type plus the given headers."""
-    headers = {"Content-Type": "image/jpeg", **headers}
-    req = urllib.request.Request(url, data=body, method="PUT", headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
 
 
 def test_trigger_enqueues_a_presign_job(civic_db: Any) -> None:
@@ -135,9 +89,9 @@ def test_browser_put_to_presigned_url_creates_public_object(
     assert not [k for k in query if "checksum" in k.lower()]
 
     url = row["presigned_url"]
-    assert http_put(url, b"jpeg bytes", {}) == 403
-    assert http_put(url, b"jpeg bytes", {"x-amz-acl": "private"}) == 403
-    assert http_put(url, b"jpeg bytes", {"x-amz-acl": "public-read"}) == 200
+    assert browser_put(url, b"jpeg bytes", {}) == 403
+    assert browser_put(url, b"jpeg bytes", {"x-amz-acl": "private"}) == 403
+    assert browser_put(url, b"jpeg bytes", {"x-amz-acl": "public-read"}) == 200
     assert client.get_object(Bucket=bucket, Key=row["s3_key"])["Body"].read() == b"jpeg bytes"
     grants = client.get_object_acl(Bucket=bucket, Key=row["s3_key"])["Grants"]
     assert {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"} in [
@@ -153,7 +107,7 @@ def test_without_public_endpoint_the_internal_endpoint_is_signed(
     row = request_row(civic_db, rid)
     assert row["presigned_url"].startswith(f"{s3[0]}/{bucket}/issues/42/")
     assert row["s3_key"].endswith("/original.bin")
-    assert http_put(row["presigned_url"], b"x", {"x-amz-acl": "public-read"}) == 200
+    assert browser_put(row["presigned_url"], b"x", {"x-amz-acl": "public-read"}) == 200
 
 
 @pytest.mark.parametrize(
@@ -222,36 +176,6 @@ def test_missing_credentials_at_signing_time_retries(
     )
     assert outcome.state == "error" and "credentials" in (outcome.error or "").lower()
     assert request_row(civic_db, rid)["status"] == "pending"
-
-
-def test_default_credential_chain_is_used_without_static_keys(
-    civic_db: Any, db_url: str, s3: Any, bucket: str, no_aws_env: pytest.MonkeyPatch
-) -> None:
-    no_aws_env.setenv("AWS_ACCESS_KEY_ID", "env-key")
-    no_aws_env.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
-    rid, args = request_upload(civic_db)
-    settings = s3_settings(s3[0], bucket, access_key_id="", secret_access_key="")
-    assert run(db_url, settings, args).state == "completed"
-    url = request_row(civic_db, rid)["presigned_url"]
-    assert "X-Amz-Credential=env-key%2F" in url
-    assert http_put(url, b"x", {"x-amz-acl": "public-read"}) == 200
-
-
-def test_no_credentials_anywhere_is_a_startup_error(no_aws_env: pytest.MonkeyPatch) -> None:
-    settings = s3_settings("http://127.0.0.1:9", "b", access_key_id="", secret_access_key="")
-    with pytest.raises(RuntimeError, match="no S3 credentials"):
-        make_handlers({"s3": settings})
-
-
-@pytest.mark.parametrize(
-    ("override", "complaint"),
-    [({"secret_access_key": ""}, "set both"), ({"bucket": ""}, "must not be empty"),
-     ({"endpoint": "minio:9000"}, "must start with http"),
-     ({"presign_expiry_seconds": 0}, "presign_expiry_seconds")],
-)  # fmt: skip
-def test_bad_s3_settings_are_startup_errors(override: dict[str, Any], complaint: str) -> None:
-    with pytest.raises(ValueError, match=complaint):
-        make_handlers({"s3": {**s3_settings("http://127.0.0.1:9", "b"), **override}})
 
 
 def test_uuid7_layout_and_order() -> None:
