@@ -71,3 +71,8 @@ def test_uploads_carry_no_checksum_headers(s3: Any, bucket: str) -> None:
     assert "x-amz-acl" in {h.lower() for h in sent}
     assert not [h for h in sent if "checksum" in h.lower()]
     assert s3[1].get_object(Bucket=bucket, Key="k")["Body"].read() == b"thumbnail"
+
+
+def test_session_token_goes_with_static_keys(s3: Any, bucket: str) -> None:
+    settings = S3Settings.from_mapping(s3_settings(s3[0], bucket, session_token="tok"))
+    assert "X-Amz-Security-Token=tok" in presigned_put(presign_client(settings), bucket, "k")

@@ -38,6 +38,8 @@ class S3Settings:
     region: str = "us-east-1"
     access_key_id: str = ""
     secret_access_key: str = ""
+    session_token: str = ""
+    """Only with static keys (temporary credentials); optional, not in the Go worker."""
     endpoint: str = ""
     public_endpoint: str = ""
     presign_expiry_seconds: int = 900
@@ -69,6 +71,7 @@ def _client(s: S3Settings, endpoint: str) -> Any:
         session = boto3.session.Session(
             aws_access_key_id=s.access_key_id,
             aws_secret_access_key=s.secret_access_key,
+            aws_session_token=s.session_token or None,
             region_name=s.region,
         )
     else:
