@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -45,8 +46,12 @@ def decode(data: bytes, max_pixels: int, box: int) -> Image.Image:
     """Decode once, no larger than needed for `box`: upright, sRGB, RGB, on white."""
     try:
         im = Image.open(io.BytesIO(data), formats=FORMATS)
-    except Image.DecompressionBombError as exc:
-        raise ThumbnailError(f"image is too large to decode safely: {exc}") from exc
+    except Image.DecompressionBombError as exc:  # over twice Pillow's own limit
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{found.group(1)} pixels" if found else "too many pixels"
+        raise ThumbnailError(
+            f"image has {pixels}, over the limit of {max_pixels} pixels (a decompression bomb?)"
+        ) from exc
     except UnidentifiedImageError as exc:
         raise ThumbnailError(
             "not an image in a supported format (JPEG, PNG, GIF, WebP, TIFF, BMP, HEIC/HEIF, AVIF)"
