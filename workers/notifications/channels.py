@@ -42,12 +42,7 @@ def usable(
         if channel == "email":
             reason = who.email_skip_reason()
         elif channel == "sms":
-            reason = (
-                "SMS is disabled (SMS_ENABLED=false)"
-                if sms is None
-                else who.sms_skip_reason()
-                or ("the template has no SMS text" if not rendered.sms else None)
-            )
+            reason = _sms_skip_reason(who, rendered, sms)
         else:
             reason = "unknown channel"
         if reason:
@@ -55,6 +50,15 @@ def usable(
         else:
             use.append(channel)
     return use, skipped
+
+
+def _sms_skip_reason(who: Recipient, rendered: Rendered, sms: SmsSender | None) -> str | None:
+    if sms is None:
+        return "SMS is disabled (SMS_ENABLED=false)"
+    reason = who.sms_skip_reason()
+    if reason is None and not rendered.sms:
+        return "the template has no SMS text"
+    return reason
 
 
 def deliver(

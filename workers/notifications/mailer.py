@@ -33,12 +33,10 @@ class Mailer:
     def __init__(
         self, transport: Transport, sender: Mailbox, reply_to: Mailbox | None, skip_test: bool
     ) -> None:
-        self.transport, self.sender, self.reply_to, self.skip_test = (
-            transport,
-            sender,
-            reply_to,
-            skip_test,
-        )
+        self.transport = transport
+        self.sender = sender
+        self.reply_to = reply_to
+        self.skip_test = skip_test
 
     def send(
         self,

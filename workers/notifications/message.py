@@ -19,6 +19,10 @@ from email.message import EmailMessage
 from workers.notifications.transient import DeliveryError
 
 _POLICY = email.policy.SMTP.clone(cte_type="7bit")
+# Extra headers (List-Unsubscribe) are stored raw and written as given: the folder would
+# otherwise break `List-Unsubscribe: <long URL>` right after the colon. Headers built by the
+# email package (Subject, addresses) are still folded and RFC 2047 encoded at 78 columns.
+_WIRE = _POLICY.clone(refold_source="none")
 
 
 class HeaderInjection(DeliveryError):
@@ -97,7 +101,9 @@ def build(
     msg["Message-ID"] = email.utils.make_msgid(domain=sender.domain or "localhost")
     for name, value in (extra_headers or {}).items():
         check_header_value(value, name)
-        msg[name] = value
+        if not value.isascii() or len(name) + len(value) > 900:
+            raise ValueError(f"header {name} must be ASCII and under 900 characters")
+        msg.set_raw(name, value)
     msg.set_content(content.text, charset="utf-8")
     msg.add_alternative(content.html, subtype="html", charset="utf-8")
-    return msg.as_bytes(policy=_POLICY)
+    return msg.as_bytes(policy=_WIRE)

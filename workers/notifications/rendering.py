@@ -47,7 +47,7 @@ class Renderer:
             html=name == "html",
             metadata=self.metadata,
             timezone=self.timezone,
-            static_asset=self.static_asset(ctx),
+            static_asset=self.static_asset(ctx) if self.static_base else None,
         )
 
     def render(self, ctx: JobContext, template: dict[str, Any], entity_data: Any) -> Rendered:
@@ -62,11 +62,9 @@ class Renderer:
         return Rendered(**out)
 
     def static_asset(self, ctx: JobContext) -> Callable[..., str]:
-        """`staticAsset slug [breakpoint]` -> public URL, or "" (no endpoint, unknown slug, DB error)."""
+        """`staticAsset slug [breakpoint]` -> public URL, or "" (unknown slug, DB error)."""
 
-        def lookup(slug: str, breakpoint: str = "desktop", *_: Any) -> str:
-            if not self.static_base:
-                return ""
+        def lookup(slug: str, breakpoint: str = "desktop") -> str:
             try:
                 rows = ctx.query("static_asset", slug=slug, breakpoint=breakpoint)
             except Exception as exc:  # noqa: BLE001 - Go returns "" on a DB error too

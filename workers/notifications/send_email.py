@@ -26,7 +26,7 @@ def handle(services: Services, job: Job, ctx: JobContext) -> None:
     reply_to = job_args.text(args, "reply_to")
     if not to:
         raise JobCancel("args.to must list at least one address")
-    rows = ctx.query("template", name=template_name)
+    rows = ctx.query("template", template_name=template_name)
     if not rows:
         raise JobCancel(f"Template error: template '{template_name}' not found")
     template = rows[0]

@@ -10,6 +10,7 @@ DeliveryGuard makes sure a row is never delivered twice.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from workers.errors import JobCancel
@@ -40,7 +41,7 @@ def handle(services: Services, job: Job, ctx: JobContext) -> None:
     guard = DeliveryGuard(ctx, nid, requested)
     if not guard.may_deliver():
         return
-    rows = ctx.query("template", name=template_name)
+    rows = ctx.query("template", template_name=template_name)
     if not rows:
         fail(f"Template error: template '{template_name}' not found")
     template = rows[0]
@@ -96,7 +97,11 @@ def handle(services: Services, job: Job, ctx: JobContext) -> None:
 
 
 def _render(
-    services: Services, ctx: JobContext, template: dict[str, Any], entity: Any, fail: Any
+    services: Services,
+    ctx: JobContext,
+    template: dict[str, Any],
+    entity: Any,
+    fail: Callable[[str], NoReturn],
 ) -> Rendered:
     from workers.notifications.render import TemplateError
 

@@ -15,7 +15,7 @@ import urllib.request
 from workers.notifications.transient import DeliveryError
 
 log = logging.getLogger(__name__)
-_OPTED_OUT = {"opted_out", "90126"}
+_OPTED_OUT = {"opted_out", "90126", "40300"}  # 40300: Telnyx "blocked due to STOP message"
 _PERMANENT = {"40002", "invalid_phone_number", "40007", "invalid_parameter"}
 
 

@@ -58,7 +58,7 @@ LEFT JOIN metadata.notification_preferences AS s ON s.user_id = u.id AND s.chann
 _TEMPLATE = """
 SELECT subject_template, html_template, text_template,
        COALESCE(sms_template, '') AS sms_template, is_bulk
-FROM metadata.notification_templates WHERE name = %(name)s
+FROM metadata.notification_templates WHERE name = %(template_name)s
 """
 
 _SMS_OPT_OUT = """
