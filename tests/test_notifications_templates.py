@@ -1,0 +1,138 @@
+"""validate_template_parts / preview_template_parts through the real RPCs and tables."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+from test_notifications_support import Worker, apply_schema, job_args, settings
+
+
+@pytest.fixture
+def civic(db: psycopg.Connection) -> psycopg.Connection:
+    apply_schema(db)
+    return db
+
+
+@pytest.fixture
+def worker(db_url: str) -> Iterator[Worker]:
+    w = Worker(db_url, settings(2525))
+    yield w
+    w.close()
+
+
+def parts(db: psycopg.Connection, validation_id: str) -> dict[str, tuple[bool, str]]:
+    rows = db.execute(
+        "SELECT part_name, valid, error_message FROM metadata.template_part_validation_results"
+        " WHERE validation_id = %s ORDER BY id",
+        (validation_id,),
+    ).fetchall()
+    return {name: (valid, message) for name, valid, message in rows}
+
+
+def status(db: psycopg.Connection, validation_id: str) -> tuple[str, bool]:
+    return db.execute(
+        "SELECT status, completed_at IS NOT NULL FROM metadata.template_validation_results"
+        " WHERE id = %s",
+        (validation_id,),
+    ).fetchone()
+
+
+def test_validate_checks_each_given_part(civic, worker) -> None:
+    vid = str(
+        civic.execute(
+            "SELECT validation_id FROM public.validate_template_parts("
+            "p_subject_template => 'Hi {{.Entity.name}}', p_html_template => '<p>{{if}}</p>',"
+            " p_text_template => '')"
+        ).fetchone()[0]
+    )
+    assert status(civic, vid) == ("pending", False)
+    args = job_args(civic, "validate_template_parts", validation_id=vid)
+    assert worker.run("validate_template_parts", args).state == "completed"
+    result = parts(civic, vid)
+    assert set(result) == {"subject", "html"}  # empty and NULL parts are skipped
+    assert result["subject"] == (True, "")
+    assert result["html"][0] is False
+    assert result["html"][1].startswith("invalid template syntax: ")
+    assert status(civic, vid) == ("completed", True)
+
+
+def test_preview_stores_rendered_output(civic, worker) -> None:
+    vid = str(
+        civic.execute(
+            "SELECT validation_id FROM public.preview_template_parts("
+            "p_subject_template => 'Hi {{.Entity.display_name}} #{{.Entity.id}}',"
+            " p_html_template => '<b>{{.Entity.display_name}}</b> {{.Metadata.site_url}}',"
+            " p_sms_template => '{{.Entity.nope.deeper}}',"
+            " p_sample_entity_data => %s)",
+            (Jsonb({"display_name": "<Park>", "id": 1234567}),),
+        ).fetchone()[0]
+    )
+    args = job_args(civic, "preview_template_parts", validation_id=vid)
+    assert worker.run("preview_template_parts", args).state == "completed"
+    result = parts(civic, vid)
+    assert result["subject"] == (True, "Hi <Park> #1.234567e+06")
+    assert result["html"] == (True, "<b>&lt;Park&gt;</b> https://civic.test")
+    assert result["sms"][0] is False and result["sms"][1].startswith("Rendering error: ")
+    assert status(civic, vid) == ("completed", True)
+
+
+def test_preview_with_default_sample_data(civic, worker) -> None:
+    vid = str(
+        civic.execute(
+            "SELECT validation_id FROM public.preview_template_parts("
+            "p_text_template => '{{.Entity.display_name}}')"
+        ).fetchone()[0]
+    )
+    worker.run(
+        "preview_template_parts", job_args(civic, "preview_template_parts", validation_id=vid)
+    )
+    assert parts(civic, vid) == {"text": (True, "Example Entity")}
+
+
+def test_unknown_validation_request_is_cancelled(civic, worker) -> None:
+    args = {"validation_id": str(uuid.uuid4()), "subject_template": "x"}
+    assert worker.run("validate_template_parts", args).state == "cancelled"
+    assert worker.run("preview_template_parts", {"validation_id": "nope"}).state == "cancelled"
+
+
+def add_file(db: psycopg.Connection, key: str) -> str:
+    return str(
+        db.execute(
+            "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
+            " s3_original_key, thumbnail_status) VALUES ('static', '1', 'f', 'image/png', 1, %s,"
+            " 'not_applicable') RETURNING id",
+            (key,),
+        ).fetchone()[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("http://localhost:9000/civic-os-files", "{0}/logo-desktop.png|{0}/logo.png|"),
+        ("", "||"),  # no S3 endpoint configured (plain AWS): Go yields "" too
+    ],
+)
+def test_static_asset_urls_in_preview(civic, db_url, base, expected) -> None:
+    original, desktop = add_file(civic, "logo.png"), add_file(civic, "logo-desktop.png")
+    civic.execute(
+        "INSERT INTO metadata.static_assets (slug, display_name, original_file_id, desktop_file_id)"
+        " VALUES ('logo', 'Logo', %s, %s)",
+        (original, desktop),
+    )
+    vid = str(
+        civic.execute(
+            "SELECT validation_id FROM public.preview_template_parts(p_text_template =>"
+            """ '{{staticAsset "logo"}}|{{staticAsset "logo" "mobile"}}|{{staticAsset "nope"}}')"""
+        ).fetchone()[0]
+    )
+    worker = Worker(db_url, settings(2525, notifications={"static_asset_base": base}))
+    worker.run(
+        "preview_template_parts", job_args(civic, "preview_template_parts", validation_id=vid)
+    )
+    worker.close()
+    assert parts(civic, vid) == {"text": (True, expected.format(base))}
