@@ -1,0 +1,142 @@
+"""What a child may ask of the parent, checked field by field before anything is done.
+
+A request is `{"id": int, "op": str, ...}` (answered) or, for `log`, has no id (not
+answered). Anything else is a `RequestError` (answered with ok=false) or, when the message
+cannot even be attributed to a request, a `ProtocolError` that ends the child.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from proxy.framing import ProtocolError
+
+RESULTS = ("completed", "error", "cancel", "snooze")
+MAX_TEXT = 16 * 1024
+MAX_TRACE = 64 * 1024
+MAX_BATCH = 5000
+MAX_WRITES = 100
+
+
+class RequestError(Exception):
+    """A well-framed request that is wrong: answered with an error, the child lives on."""
+
+    def __init__(self, message: str, type_: str = "bad_request") -> None:
+        super().__init__(message)
+        self.type = type_
+
+
+def _int(v: Any, lo: int, hi: int, name: str) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+        raise RequestError(f"{name} must be an integer in [{lo}, {hi}]")
+    return v
+
+
+def _num(v: Any, lo: float, hi: float, name: str) -> float:
+    if not isinstance(v, int | float) or isinstance(v, bool) or not lo <= v <= hi:
+        raise RequestError(f"{name} must be a number in [{lo}, {hi}]")
+    return float(v)
+
+
+def _str(v: Any, limit: int, name: str, *, optional: bool = False) -> str | None:
+    if v is None and optional:
+        return None
+    if not isinstance(v, str):
+        raise RequestError(f"{name} must be a string")
+    return v[:limit]
+
+
+def _dict(v: Any, name: str) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise RequestError(f"{name} must be an object")
+    return v
+
+
+def _writes(v: Any) -> list[tuple[str, dict[str, Any]]]:
+    if v is None:
+        return []
+    if not isinstance(v, list) or len(v) > MAX_WRITES:
+        raise RequestError(f"writes must be a list of at most {MAX_WRITES}")
+    out = []
+    for w in v:
+        w = _dict(w, "write")
+        out.append((_str(w.get("name"), 200, "write.name"), _dict(w.get("params", {}), "params")))
+    return out
+
+
+def outcome(o: Any) -> dict[str, Any]:
+    o = _dict(o, "outcome")
+    result = o.get("result")
+    if result not in RESULTS:
+        raise RequestError(f"outcome.result must be one of {', '.join(RESULTS)}")
+    return {
+        "job_id": _int(o.get("job_id"), 1, 2**63 - 1, "outcome.job_id"),
+        "attempt": _int(o.get("attempt"), 0, 32767, "outcome.attempt"),
+        "result": result,
+        "error": _str(o.get("error", ""), MAX_TEXT, "outcome.error") or "",
+        "trace": _str(o.get("trace", ""), MAX_TRACE, "outcome.trace") or "",
+        "snooze": _num(o.get("snooze", 0), 0, 10**9, "outcome.snooze"),
+        "writes": _writes(o.get("writes")),
+    }
+
+
+def _fetch(m: dict[str, Any]) -> dict[str, Any]:
+    return {"max": _int(m.get("max"), 1, 10000, "max"), "wait": _num(m.get("wait"), 0, 300, "wait")}
+
+
+def _finish(m: dict[str, Any]) -> dict[str, Any]:
+    items = m.get("outcomes")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        raise RequestError(f"outcomes must be a list of 1 to {MAX_BATCH}")
+    return {"outcomes": [outcome(o) for o in items]}
+
+
+def _query(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": _str(m.get("name"), 200, "name"),
+        "params": _dict(m.get("params", {}), "params"),
+    }
+
+
+def _heartbeat(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "busy": _int(m.get("busy", 0), 0, 10**6, "busy"),
+        "stuck": _int(m.get("stuck", 0), 0, 10**6, "stuck"),
+        "rss": _int(m.get("rss", 0), 0, 2**50, "rss"),
+    }
+
+
+def _log(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "level": _int(m.get("level", 20), 0, 100, "level"),
+        "logger": _str(m.get("logger", "worker"), 200, "logger"),
+        "msg": _str(m.get("msg", ""), MAX_TRACE, "msg"),
+        "exc": _str(m.get("exc"), MAX_TRACE, "exc", optional=True),
+        "job_id": None if m.get("job_id") is None else _int(m["job_id"], 0, 2**63 - 1, "job_id"),
+        "kind": _str(m.get("kind"), 200, "kind", optional=True),
+    }
+
+
+OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "ready": lambda m: {},
+    "fetch": _fetch,
+    "finish": _finish,
+    "query": _query,
+    "heartbeat": _heartbeat,
+    "log": _log,
+}
+NOTIFICATIONS = {"log"}
+
+
+def parse_request(message: dict[str, Any]) -> tuple[int | None, str, dict[str, Any]]:
+    """(id, op, validated params); raises RequestError (answerable) or ProtocolError."""
+    op = message.get("op")
+    rid = message.get("id")
+    if op in NOTIFICATIONS and rid is None:
+        return None, op, OPS[op](message)
+    if not isinstance(rid, int) or isinstance(rid, bool) or not 0 <= rid < 2**53:
+        raise ProtocolError("request without a valid integer id")
+    if not isinstance(op, str) or op not in OPS:
+        raise RequestError(f"unknown op {str(op)[:50]!r}", "unknown_op")
+    return rid, op, OPS[op](message)

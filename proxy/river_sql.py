@@ -1,0 +1,89 @@
+"""River's job statements, schema-qualified (`{s}` is `"schema".`), never relying on search_path.
+
+Shapes follow River's dbsqlc queries (spec/RIVER.md §2): claim by queue with SKIP LOCKED, and
+one batched state change that only touches rows still `running` in the attempt we handed out.
+"""
+
+from __future__ import annotations
+
+CLAIM_COLUMNS = (
+    "j.id, j.kind, j.args, j.attempt, j.max_attempts, j.queue, j.priority, j.metadata,"
+    " j.created_at, j.scheduled_at, j.attempted_at,"
+    " coalesce(array_length(j.errors, 1), 0) AS n_errors"
+)
+
+CLAIM = """
+WITH locked_jobs AS (
+    SELECT id FROM {s}river_job
+    WHERE state = 'available' AND queue = %(queue)s AND scheduled_at <= now()
+    ORDER BY priority ASC, scheduled_at ASC, id ASC
+    LIMIT %(max)s
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE {s}river_job j SET
+    state = 'running',
+    attempt = j.attempt + 1,
+    attempted_at = now(),
+    attempted_by = array_append(
+        CASE WHEN coalesce(array_length(j.attempted_by, 1), 0) >= %(max_attempted_by)s
+             THEN j.attempted_by[array_length(j.attempted_by, 1) - %(max_attempted_by)s + 2:]
+             ELSE j.attempted_by END,
+        %(client_id)s::text)
+FROM locked_jobs WHERE j.id = locked_jobs.id
+RETURNING {columns}
+"""
+
+SET_STATE = """
+WITH p AS (
+    SELECT * FROM unnest(
+        %(id)s::bigint[], %(attempt)s::int[], %(state)s::text[], %(error)s::jsonb[],
+        %(delay)s::float8[], %(undo_attempt)s::bool[], %(snooze)s::bool[]
+    ) AS p(id, attempt, state, error, delay, undo_attempt, snooze)
+),
+locked AS (
+    SELECT j.id, p.error, p.delay, p.undo_attempt, p.snooze,
+        CASE WHEN j.metadata ? 'cancel_attempted_at'
+                  AND p.state IN ('retryable', 'scheduled', 'available')
+             THEN 'cancelled' ELSE p.state END AS state
+    FROM {s}river_job j JOIN p ON p.id = j.id AND p.attempt = j.attempt
+    WHERE j.state = 'running'
+    ORDER BY j.id
+    FOR UPDATE OF j
+)
+UPDATE {s}river_job j SET
+    state = l.state::{s}river_job_state,
+    attempt = CASE WHEN l.undo_attempt AND l.state <> 'cancelled'
+                   THEN j.attempt - 1 ELSE j.attempt END,
+    errors = CASE WHEN l.error IS NULL THEN j.errors ELSE array_append(j.errors, l.error) END,
+    finalized_at = CASE WHEN l.state IN ('completed', 'cancelled', 'discarded')
+                        THEN now() ELSE j.finalized_at END,
+    scheduled_at = CASE WHEN l.delay IS NOT NULL AND l.state <> 'cancelled'
+                        THEN now() + l.delay * interval '1 second' ELSE j.scheduled_at END,
+    metadata = CASE WHEN l.snooze AND l.state <> 'cancelled'
+                    THEN j.metadata || jsonb_build_object(
+                        'snoozes', coalesce((j.metadata ->> 'snoozes')::int, 0) + 1)
+                    ELSE j.metadata END
+FROM locked l WHERE j.id = l.id
+RETURNING j.id, j.state::text
+"""
+
+LOCK_RUNNING = """
+SELECT id FROM {s}river_job
+WHERE id = %(id)s AND attempt = %(attempt)s AND state = 'running'
+FOR UPDATE
+"""
+
+QUEUE_UPSERT = """
+INSERT INTO {s}river_queue (name, created_at, metadata, updated_at)
+VALUES (%(name)s, now(), '{{}}', now())
+ON CONFLICT (name) DO UPDATE SET updated_at = now()
+RETURNING paused_at IS NOT NULL AS paused
+"""
+
+QUEUE_PAUSED = (
+    "SELECT name FROM {s}river_queue WHERE name = ANY(%(names)s) AND paused_at IS NOT NULL"
+)
+
+
+def render(template: str, schema_prefix: str) -> str:
+    return template.format(s=schema_prefix, columns=CLAIM_COLUMNS)

@@ -1,0 +1,181 @@
+"""All children: start, watch, restart with backoff, stop, and route queue events to them.
+
+A dead child's jobs go back at once with the cause as their error (River's retry policy then
+spaces out a poison job until it is discarded); a stopped or recycled child's unfinished
+jobs go back as interrupted (attempt restored, no error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from supervisor.broker import Broker
+from supervisor.child import Child, State
+from supervisor.completer import Completer
+from supervisor.config import Config, QueueConfig
+from supervisor.database import Database
+from supervisor.fetcher import Fetcher
+
+log = logging.getLogger("civic.children")
+AWS_SECTIONS = {"s3"}
+
+
+class ChildSet:
+    def __init__(
+        self,
+        cfg: Config,
+        queues: list[QueueConfig],
+        db: Database,
+        completer: Completer,
+        post: Callable[[Any], None],
+    ) -> None:
+        self.cfg = cfg
+        self.post = post
+        self.children: dict[str, Child] = {}
+        for q in queues:
+            fetcher = Fetcher(
+                db, q.queue, cfg.client_id, cfg["fetch_poll_interval"], cfg["fetch_cooldown"]
+            )
+            broker = Broker(q, db, completer, fetcher)
+            uses_aws = bool(AWS_SECTIONS & set(q.spec.settings)) or (
+                "email" in q.spec.settings and cfg["email.transport"] == "ses"
+            )
+            self.children[q.name] = Child(broker, self._init(q), uses_aws)
+
+    def _init(self, q: QueueConfig) -> dict[str, Any]:
+        return {
+            "event": "init", "name": q.name, "queue": q.queue, "max_workers": q.max_workers,
+            "handlers": q.spec.handlers, "settings": {s: self.cfg.section(s) for s in q.spec.settings},
+            "job_timeout": q.job_timeout, "job_timeout_grace": self.cfg["job_timeout_grace"],
+            "log_level": self.cfg["log.level"].upper(),
+        }  # fmt: skip
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.children.values())
+
+    async def start_all(self) -> None:
+        for child in self:
+            await self.restart(child)
+
+    async def restart(self, child: Child) -> None:
+        if child.state not in (State.STOPPED, State.BACKOFF, State.EXITED):
+            return
+        await child.start()
+        asyncio.get_running_loop().create_task(self._watch(child))
+
+    async def _watch(self, child: Child) -> None:
+        cause = await child.wait_exit()
+        self.post(("exit", child, cause))
+
+    def exited(self, child: Child, cause: str, *, restart: bool) -> None:
+        graceful = child.state == State.STOPPING and child.kill_cause is None
+        released = child.broker.release_all(None if graceful else cause)
+        child.last_exit = cause
+        child.transition(State.EXITED)
+        level = logging.INFO if graceful else logging.ERROR
+        log.log(level, "child %s: %s; %d job(s) returned", child.name, cause, len(released))
+        if not restart:
+            child.transition(State.STOPPED)
+            return
+        uptime = time.monotonic() - child.started_at
+        initial, ceiling = self.cfg["restart.backoff_initial"], self.cfg["restart.backoff_max"]
+        if child.recycling:
+            child.backoff, delay = 0.0, 0.0
+        elif uptime >= self.cfg["restart.healthy_after"] or child.backoff == 0:
+            child.backoff = delay = initial
+        else:
+            child.backoff = delay = min(child.backoff * 2, ceiling)
+        child.recycling = False
+        child.restarts += 1
+        child.transition(State.BACKOFF)
+        if delay:
+            log.info("child %s restarts in %.0fs", child.name, delay)
+        asyncio.get_running_loop().call_later(delay, self.post, ("restart", child))
+
+    def supervise(self) -> None:
+        """Periodic checks: silent children, overrun jobs, stuck threads, slow stops."""
+        now = time.monotonic()
+        hb, grace = self.cfg["heartbeat_timeout"], self.cfg["job_timeout_grace"]
+        for child in self:
+            b = child.broker
+            if child.state == State.STOPPING:
+                if child.stop_deadline and now > child.stop_deadline:
+                    b.release_all(None)
+                    child.kill("worker process killed: did not stop within shutdown_timeout")
+                continue
+            if child.state not in (State.STARTING, State.RUNNING):
+                continue
+            if b.ready and child.state == State.STARTING:
+                child.transition(State.RUNNING)
+            if now - b.last_heartbeat > hb:
+                child.kill(f"worker process killed: no heartbeat for {hb:g}s")
+            elif any(h.deadline and now > h.deadline + grace + 5 for h in b.held.values()):
+                child.kill(
+                    "worker process killed: a job overran its deadline and was never reported"
+                )
+            elif b.stuck:
+                log.warning(
+                    "child %s: %d job thread(s) stuck past their deadline; recycling",
+                    child.name,
+                    b.stuck,
+                )
+                self.recycle(child)
+
+    def recycle(self, child: Child) -> None:
+        child.recycling = True
+        child.stop_deadline = time.monotonic() + self.cfg["shutdown_timeout"]
+        child.request_stop()
+
+    def recycle_all(self) -> None:
+        for child in self:
+            if child.state == State.RUNNING:
+                self.recycle(child)
+
+    async def stop_all(self, timeout: float) -> None:
+        alive = [c for c in self if c.proc is not None and c.proc.returncode is None]
+        for child in self:
+            child.request_stop()
+        if alive:
+            await asyncio.wait(
+                [asyncio.ensure_future(c.proc.wait()) for c in alive], timeout=timeout
+            )
+        self.kill_all_interrupted()
+        for child in alive:
+            await child.proc.wait()
+
+    def kill_all_interrupted(self) -> None:
+        for child in self:
+            if child.proc is not None and child.proc.returncode is None:
+                child.broker.release_all(None)
+                child.kill("worker process killed at shutdown")
+
+    def wake(self, queue: str) -> None:
+        for child in self:
+            if child.broker.queue.queue == queue:
+                child.broker.fetcher.wake()
+
+    def wake_all(self) -> None:
+        for child in self:
+            child.broker.fetcher.wake()
+
+    def control(self, data: dict[str, Any]) -> None:
+        """river_control: cancel a running job, pause or resume a queue."""
+        action, queue = data.get("action"), data.get("queue")
+        for child in self:
+            b = child.broker
+            if (
+                action == "cancel"
+                and isinstance(data.get("job_id"), int)
+                and data["job_id"] in b.held
+            ):
+                if child.channel is not None:
+                    child.channel.send_event("cancel", job_id=data["job_id"])
+            elif action in ("pause", "resume") and queue in ("*", b.queue.queue):
+                b.fetcher.paused = action == "pause"
+                log.info("queue %s %sd", b.queue.queue, action)
+                if action == "resume":
+                    b.fetcher.wake()

@@ -1,0 +1,109 @@
+"""`civic-supervisor`: run, migrate, check.
+
+Exit codes: 0 success, 1 runtime failure, 2 bad usage, 78 invalid configuration (EX_CONFIG).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from supervisor import __version__
+from supervisor.config import Config, ConfigError, load
+
+EX_CONFIG = 78
+
+EXAMPLES = """\
+examples:
+  civic-supervisor -c config.yaml                     run every enabled child
+  civic-supervisor -c config.yaml --only thumbnails   compatibility mode: one child
+  civic-supervisor migrate -c config.yaml             create/upgrade River's schema to v7
+  civic-supervisor check -c config.yaml               validate config, database and schema
+  DATABASE_URL=postgres://... civic-supervisor        configuration from the environment only
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-c",
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="config.yaml (default: $CIVIC_CONFIG, else built-in defaults + env)",
+    )
+    common.add_argument(
+        "--only",
+        metavar="NAME[,NAME]",
+        default=argparse.SUPPRESS,
+        help="run only these children (compatibility mode); env CIVIC_ONLY",
+    )
+    parser = argparse.ArgumentParser(
+        prog="civic-supervisor", parents=[common], epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Runs Civic OS's River job queues in isolated child processes on a fixed "
+                    "budget of database connections.",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"civic-supervisor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", parents=[common], help="run the supervisor (the default)")
+    sub.add_parser(
+        "migrate", parents=[common], help="create or upgrade River's schema to version 7"
+    )
+    sub.add_parser(
+        "check", parents=[common], help="check config, database, schema; exit non-zero on a problem"
+    )
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = getattr(args, "config", None) or os.environ.get("CIVIC_CONFIG") or None
+    return load(path)
+
+
+def _only(args: argparse.Namespace) -> list[str] | None:
+    raw = getattr(args, "only", None) or os.environ.get("CIVIC_ONLY", "")
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    return names or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        cfg = _config(args)
+        only = _only(args)
+        if only:
+            cfg.enabled_queues(only)  # unknown names are a config error, before anything starts
+    except ConfigError as exc:
+        print(f"civic-supervisor: config error: {exc}", file=sys.stderr)
+        return EX_CONFIG
+    from supervisor.logs import setup
+
+    setup(cfg["log.level"], cfg["log.format"], threaded=command == "run")
+    if command == "migrate":
+        from supervisor.commands import migrate_command
+
+        return migrate_command(cfg)
+    if command == "check":
+        from supervisor.commands import check_command
+
+        return check_command(cfg, only)
+    return run(cfg, only)
+
+
+def run(cfg: Config, only: list[str] | None) -> int:
+    from supervisor.supervisor import StartupError, Supervisor
+
+    try:
+        return asyncio.run(Supervisor(cfg, only).run())
+    except StartupError as exc:
+        logging.getLogger("civic.supervisor").error("cannot start: %s", exc)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The one-shot commands: `migrate` and `check`. Each uses a single short-lived session."""
+
+from __future__ import annotations
+
+import psycopg
+
+from supervisor.config import Config
+from supervisor.migrate import LATEST, MigrationError, current_version, migrate
+from supervisor.redact import redact_url
+
+
+def _connect(cfg: Config) -> psycopg.Connection:
+    return psycopg.connect(
+        cfg["database.url"], autocommit=True, connect_timeout=10,
+        application_name=cfg["database.application_name"] + " admin",
+    )  # fmt: skip
+
+
+def migrate_command(cfg: Config) -> int:
+    try:
+        with _connect(cfg) as conn:
+            result = migrate(conn, cfg.schema)
+    except MigrationError as exc:
+        print(f"migrate: {exc}")
+        return 1
+    except psycopg.Error as exc:
+        print(f"migrate: database error: {redact_url(str(exc))}")
+        return 1
+    if result.applied:
+        steps = ", ".join(f"{v:03d}" for v in result.applied)
+        print(
+            f'migrate: "{cfg.schema}" upgraded from version {result.before} to {LATEST} (applied {steps})'
+        )
+    else:
+        print(f'migrate: "{cfg.schema}" is already at version {result.before}; nothing to do')
+    return 0
+
+
+def check_command(cfg: Config, only: list[str] | None) -> int:
+    problems: list[str] = []
+    print(f"config: {cfg.source}: valid")
+    print(f"database: {redact_url(cfg['database.url'])}")
+    try:
+        with _connect(cfg) as conn:
+            server = conn.execute("SHOW server_version").fetchone()[0]
+            print(f"  reachable: PostgreSQL {server}")
+            version = current_version(conn, cfg.schema)
+            print(f'  River schema "{cfg.schema}": version {version}')
+            if version != LATEST:
+                problems.append(
+                    f"schema version {version}, expected {LATEST}: run `civic-supervisor migrate`"
+                )
+            limit = int(conn.execute("SHOW max_connections").fetchone()[0])
+            print(f"  budget: {cfg['database.max_conns']} of the server's {limit} connections")
+    except (psycopg.Error, Exception) as exc:  # noqa: BLE001 - reported, then a non-zero exit
+        problems.append(f"database: {redact_url(str(exc)).strip()}")
+    print("children:")
+    for q in cfg.enabled_queues(only):
+        print(
+            f"  {q.name}: queue {q.queue}, {q.max_workers} workers, job timeout {q.job_timeout:g}s"
+        )
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    return 1 if problems else 0

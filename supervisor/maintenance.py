@@ -1,0 +1,144 @@
+"""Leader-only maintenance: scheduler, rescuer, job cleaner, queue cleaner (spec/RIVER.md §2.9-§2.12).
+
+Without these, `retryable` and `scheduled` jobs would never run again when no Go River client
+is leader. They start when this supervisor wins the election and stop when it loses it.
+Unlike River (issue #1105), the rescuer never discards a job because its kind is unknown here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from psycopg.types.json import Jsonb
+
+from proxy.maintenance_sql import CLEAN, NOTIFY, QUEUE_CLEAN, RESCUE, SCHEDULE, STUCK
+from supervisor.config import Config
+from supervisor.database import RETRYABLE, Database
+from supervisor.outcomes import SCHEDULER_INTERVAL, retry_delay
+
+log = logging.getLogger("civic.maintenance")
+LIMIT = 10000
+
+
+class Maintenance:
+    def __init__(self, db: Database, cfg: Config) -> None:
+        self.db = db
+        self.cfg = cfg
+        self.tasks: list[asyncio.Task[None]] = []
+        self.counts = {"scheduled": 0, "rescued": 0, "cleaned": 0}
+
+    def start(self) -> None:
+        m = "maintenance."
+        services: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
+            ("scheduler", self.cfg[m + "scheduler_interval"], self.schedule),
+            ("rescuer", self.cfg[m + "rescuer_interval"], self.rescue),
+            ("cleaner", self.cfg[m + "cleaner_interval"], self.clean),
+            ("queue cleaner", self.cfg[m + "queue_cleaner_interval"], self.clean_queues),
+        ]
+        self.tasks = [asyncio.get_running_loop().create_task(self._loop(*s)) for s in services]
+
+    def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        self.tasks = []
+
+    async def _loop(self, name: str, interval: float, once: Callable[[], Awaitable[int]]) -> None:
+        while True:
+            try:
+                await once()
+            except RETRYABLE as exc:
+                log.warning("%s: database unavailable: %s", name, exc)
+            except Exception:
+                log.exception("%s failed", name)
+            await asyncio.sleep(interval)
+
+    async def schedule(self) -> int:
+        """Promote due retryable/scheduled jobs; wake the queues of those due now."""
+        total = 0
+        while True:
+            async with self.db.connection() as conn, conn.transaction():
+                cur = await conn.execute(
+                    self.db.sql(SCHEDULE), {"lookahead": SCHEDULER_INTERVAL, "limit": LIMIT}
+                )
+                rows = await cur.fetchall()
+                for queue in sorted({q for q, due_now in rows if due_now}):
+                    await conn.execute(NOTIFY, {
+                        "channel": f"{self.cfg.schema}.river_insert",
+                        "payload": json.dumps({"queue": queue}),
+                    })  # fmt: skip
+            total += len(rows)
+            if len(rows) < LIMIT:
+                break
+        self.counts["scheduled"] += total
+        return total
+
+    async def rescue(self) -> int:
+        """Running jobs older than rescue_after: retry, discard or cancel, as River does."""
+        after, total = 0, 0
+        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        while True:
+            params = {
+                "after": after,
+                "rescue_after": self.cfg["maintenance.rescue_after"],
+                "limit": LIMIT,
+            }
+            async with self.db.connection() as conn:
+                rows = await (await conn.execute(self.db.sql(STUCK), params)).fetchall()
+                if not rows:
+                    break
+                ids, states, errors, delays = [], [], [], []
+                for id_, attempt, max_attempts, _at, _kind, _queue, cancel, n_errors in rows:
+                    ids.append(id_)
+                    error = {
+                        "at": now,
+                        "attempt": attempt,
+                        "error": "Stuck job rescued by JobRescuer",
+                        "trace": "",
+                    }
+                    errors.append(Jsonb(error))
+                    if cancel:
+                        states.append("cancelled")
+                    elif attempt < max_attempts:
+                        states.append("retryable")
+                    else:
+                        states.append("discarded")
+                    delays.append(retry_delay(n_errors))
+                await conn.execute(
+                    self.db.sql(RESCUE),
+                    {"id": ids, "state": states, "error": errors, "delay": delays},
+                )
+            total += len(rows)
+            after = rows[-1][0]
+            if len(rows) < LIMIT:
+                break
+        if total:
+            log.warning("rescued %d stuck jobs", total)
+        self.counts["rescued"] += total
+        return total
+
+    async def clean(self) -> int:
+        m = "maintenance."
+        params = {
+            "cancelled": self.cfg[m + "cancelled_retention"],
+            "completed": self.cfg[m + "completed_retention"],
+            "discarded": self.cfg[m + "discarded_retention"],
+            "limit": LIMIT,
+        }
+        total = 0
+        while True:
+            async with self.db.connection() as conn:
+                deleted = (await conn.execute(self.db.sql(CLEAN), params)).rowcount
+            total += deleted
+            if deleted < LIMIT:
+                break
+        self.counts["cleaned"] += total
+        return total
+
+    async def clean_queues(self) -> int:
+        params = {"retention": self.cfg["maintenance.queue_retention"], "limit": 1000}
+        async with self.db.connection() as conn:
+            return (await conn.execute(self.db.sql(QUEUE_CLEAN), params)).rowcount

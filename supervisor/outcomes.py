@@ -1,0 +1,107 @@
+"""How a worker's result becomes a River state change (spec/RIVER.md §2.4-§2.7).
+
+Pure functions: the completer batches their output into one statement, the tests check the
+retry formula and every transition against them and against the database.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+SCHEDULER_INTERVAL = 5.0
+"""A retry or snooze due within this many seconds skips `retryable`/`scheduled` (River)."""
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the parent remembers of a job it handed to a child."""
+
+    id: int
+    attempt: int
+    max_attempts: int
+    n_errors: int
+    attempted_at: datetime
+    kind: str
+    queue: str
+    deadline: float | None
+    """time.monotonic() after which the job overran (None: no timeout)."""
+
+
+@dataclass(frozen=True)
+class StateChange:
+    id: int
+    attempt: int
+    state: str
+    error: dict[str, Any] | None = None
+    delay: float | None = None
+    undo_attempt: bool = False
+    snooze: bool = False
+
+
+def retry_delay(n_errors: int, rng: random.Random | None = None) -> float:
+    """River's default policy: (errors+1)^4 seconds, +-10% uniform jitter."""
+    base = float((n_errors + 1) ** 4)
+    return base * (1 + (rng or random).uniform(-0.1, 0.1))
+
+
+def attempt_error(held: Held, message: str, trace: str = "") -> dict[str, Any]:
+    """River's AttemptError: `at` is when the attempt started."""
+    at = held.attempted_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return {"at": at, "attempt": held.attempt, "error": message, "trace": trace}
+
+
+def errored(held: Held, message: str, trace: str = "") -> StateChange:
+    error = attempt_error(held, message, trace)
+    if held.attempt >= held.max_attempts:
+        return StateChange(held.id, held.attempt, "discarded", error)
+    delay = retry_delay(held.n_errors)
+    state = "available" if delay <= SCHEDULER_INTERVAL else "retryable"
+    return StateChange(held.id, held.attempt, state, error, delay)
+
+
+def completed(held: Held) -> StateChange:
+    return StateChange(held.id, held.attempt, "completed")
+
+
+def cancelled(held: Held, message: str, trace: str = "") -> StateChange:
+    return StateChange(held.id, held.attempt, "cancelled", attempt_error(held, message, trace))
+
+
+def snoozed(held: Held, seconds: float) -> StateChange:
+    state = "available" if seconds <= SCHEDULER_INTERVAL else "scheduled"
+    return StateChange(held.id, held.attempt, state, None, seconds, undo_attempt=True, snooze=True)
+
+
+def interrupted(held: Held) -> StateChange:
+    """Stopped by a graceful shutdown: back to available, attempt restored, no error."""
+    return StateChange(held.id, held.attempt, "available", None, 0.0, undo_attempt=True)
+
+
+def from_child(held: Held, outcome: dict[str, Any]) -> StateChange:
+    """A validated outcome (proxy.protocol.outcome) for `held`."""
+    result = outcome["result"]
+    if result == "completed":
+        return completed(held)
+    if result == "cancel":
+        return cancelled(held, outcome["error"] or "job cancelled", outcome["trace"])
+    if result == "snooze":
+        return snoozed(held, outcome["snooze"])
+    return errored(held, outcome["error"] or "job failed", outcome["trace"])
+
+
+def as_params(changes: list[StateChange]) -> dict[str, list[Any]]:
+    """Parallel arrays for proxy.river_sql.SET_STATE."""
+    from psycopg.types.json import Jsonb
+
+    return {
+        "id": [c.id for c in changes],
+        "attempt": [c.attempt for c in changes],
+        "state": [c.state for c in changes],
+        "error": [None if c.error is None else Jsonb(c.error) for c in changes],
+        "delay": [c.delay for c in changes],
+        "undo_attempt": [c.undo_attempt for c in changes],
+        "snooze": [c.snooze for c in changes],
+    }

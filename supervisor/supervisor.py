@@ -1,0 +1,207 @@
+"""The parent: owns every database session, runs the children, and one event loop decides.
+
+Events (signals, child exits, restarts, ticks) go through one queue and are handled in
+order by `run`, so no two decisions race. Notifications from the listener are dispatched
+directly: they only wake fetchers, pause queues or forward a cancel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from typing import Any
+
+import psycopg
+
+from supervisor import signals
+from supervisor.child import Child, State
+from supervisor.children import ChildSet
+from supervisor.completer import Completer
+from supervisor.config import Config
+from supervisor.database import RETRYABLE, Database
+from supervisor.leader import Elector
+from supervisor.listener import Listener
+from supervisor.maintenance import Maintenance
+from supervisor.migrate import LATEST
+from supervisor.queues import QueueKeeper
+
+log = logging.getLogger("civic.supervisor")
+TICK = 0.5
+
+
+class StartupError(Exception):
+    """The supervisor cannot start (schema missing or too old); exit non-zero with this."""
+
+
+class Supervisor:
+    def __init__(self, cfg: Config, only: list[str] | None = None) -> None:
+        self.cfg = cfg
+        self.queues = cfg.enabled_queues(only)
+        if not self.queues:
+            raise StartupError(
+                "no child is enabled: enable one in queues.<name>.enabled or use --only"
+            )
+        self.events: asyncio.Queue[Any] = asyncio.Queue()
+        self.db = Database(cfg)
+        self.completer = Completer(self.db)
+        self.maintenance = Maintenance(self.db, cfg)
+        self.elector = Elector(
+            self.db, cfg.client_id, cfg["maintenance.elect_interval"], cfg["maintenance.leader_ttl"],
+            self._leadership,
+        )  # fmt: skip
+        self.children = ChildSet(cfg, self.queues, self.db, self.completer, self.events.put_nowait)
+        self.keeper = QueueKeeper(self.db, cfg, self.children)
+        self.listener: Listener | None = None
+        if not cfg["database.poll_only"]:
+            self.listener = Listener(
+                cfg["database.listen_url"] or cfg["database.url"],
+                cfg["database.application_name"] + " listener", cfg.schema,
+                self._notified, self.children.wake_all,
+            )  # fmt: skip
+        self.stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _leadership(self, leader: bool) -> None:
+        (self.maintenance.start if leader else self.maintenance.stop)()
+
+    def _notified(self, topic: str, data: dict[str, Any]) -> None:
+        if topic == "river_insert":
+            self.children.wake(str(data.get("queue", "")))
+        elif topic == "river_control":
+            self.children.control(data)
+        elif topic == "river_leadership":
+            if data.get("action") == "resigned" and data.get("leader_id") != self.cfg.client_id:
+                self.elector.poke()
+            elif data.get("action") == "request_resign" and self.elector.is_leader:
+                self._spawn(self.elector.resign())
+
+    def _spawn(self, coro: Any) -> None:
+        self._tasks.append(asyncio.get_running_loop().create_task(coro))
+
+    async def _check_schema(self) -> None:
+        async with self.db.connection(timeout=30) as conn:
+            try:
+                cur = await conn.execute(
+                    f"SELECT coalesce(max(version), 0) FROM {self.db.prefix}river_migration"
+                    " WHERE line = 'main'"
+                )
+                version = (await cur.fetchone())[0]
+            except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
+                version = 0
+        if version > LATEST:
+            raise StartupError(
+                f'River schema in "{self.cfg.schema}" is at version {version}, newer than {LATEST}'
+            )
+        if version < LATEST:
+            raise StartupError(
+                f'River schema in "{self.cfg.schema}" is at version {version}, this needs {LATEST}: '
+                "run `civic-supervisor migrate -c CONFIG` first"
+            )
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        signals.install(loop, self.events.put_nowait)
+        started = time.monotonic()
+        await self.db.open()
+        try:
+            await self._check_schema()
+            await self.keeper.register()
+        except RETRYABLE as exc:
+            await self.db.close()
+            raise StartupError(f"database unreachable: {exc}") from None
+        except StartupError:
+            await self.db.close()
+            raise
+        self._spawn(self.completer.run())
+        self._spawn(self.elector.run())
+        self._spawn(self.keeper.run())
+        self._spawn(self._ticker())
+        if self.listener is not None:
+            self._spawn(self.listener.run())
+        await self.children.start_all()
+        log.info(
+            "civic-supervisor running: client %s, children %s, budget %d connections (%.2fs)",
+            self.cfg.client_id, ", ".join(q.name for q in self.queues),
+            self.cfg["database.max_conns"], time.monotonic() - started,
+        )  # fmt: skip
+        code = await self._loop()
+        signals.uninstall(loop)
+        return code
+
+    async def _ticker(self) -> None:
+        while True:
+            await asyncio.sleep(TICK)
+            self.events.put_nowait(("tick",))
+
+    async def _loop(self) -> int:
+        while True:
+            event = await self.events.get()
+            kind = event[0]
+            if kind == "signal":
+                sig = event[1]
+                if sig == signal.SIGHUP:
+                    log.info("SIGHUP: restarting children one by one")
+                    self.children.recycle_all()
+                    continue
+                if self.stopping:
+                    log.warning("second %s: stopping at once", signal.Signals(sig).name)
+                    return await self._shutdown(graceful=False)
+                log.info("%s: graceful stop", signal.Signals(sig).name)
+                return await self._shutdown(graceful=True)
+            if kind == "exit":
+                self.children.exited(event[1], event[2], restart=not self.stopping)
+            elif kind == "restart" and not self.stopping:
+                await self.children.restart(event[1])
+            elif kind == "tick":
+                self.children.supervise()
+
+    async def _shutdown(self, *, graceful: bool) -> int:
+        self.stopping = True
+        self.maintenance.stop()
+        timeout = self.cfg["shutdown_timeout"] if graceful else 0.0
+        # Further signals during the wait mean "now": watch the queue while children drain.
+        drain = asyncio.get_running_loop().create_task(self.children.stop_all(timeout))
+        while not drain.done():
+            getter = asyncio.get_running_loop().create_task(self.events.get())
+            done, _ = await asyncio.wait({drain, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if getter in done:
+                event = getter.result()
+                if event[0] == "signal" and event[1] != signal.SIGHUP:
+                    log.warning("second signal: stopping at once")
+                    self.children.kill_all_interrupted()
+                elif event[0] == "exit":
+                    self.children.exited(event[1], event[2], restart=False)
+            else:
+                getter.cancel()
+        await drain
+        await asyncio.sleep(0.05)  # let exit watchers post what they saw
+        while not self.events.empty():
+            event = self.events.get_nowait()
+            if event[0] == "exit":
+                self.children.exited(event[1], event[2], restart=False)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        clean = await self._flush()
+        await self.elector.resign()
+        self.maintenance.stop()
+        if self.listener is not None and self.listener.conn is not None:
+            await self.listener.conn.close()
+        await self.db.close()
+        log.info("stopped%s", "" if clean else " (some outcomes could not be written)")
+        return 0 if clean else 1
+
+    async def _flush(self) -> bool:
+        deadline = time.monotonic() + max(5.0, self.cfg["shutdown_timeout"])
+        while self.completer.pending and time.monotonic() < deadline:
+            try:
+                await self.completer.flush()
+            except RETRYABLE as exc:
+                log.warning("flushing outcomes: %s", exc)
+                await asyncio.sleep(0.5)
+        return not self.completer.pending
+
+
+__all__ = ["Child", "State", "StartupError", "Supervisor"]

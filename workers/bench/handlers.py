@@ -1,0 +1,68 @@
+"""Bench job kinds: each exercises one outcome path of the runtime."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from workers.errors import JobCancel, JobSnooze
+from workers.job import Handler, Job, JobContext
+
+
+def _args(job: Job) -> dict:
+    return job.args if isinstance(job.args, dict) else {}
+
+
+def noop(job: Job, ctx: JobContext) -> None:
+    """Returns at once: measures the queue, not the work."""
+
+
+def sleep(job: Job, ctx: JobContext) -> None:
+    """Sleeps `ms` milliseconds, waking early when cancelled (remote cancel, timeout)."""
+    ms = _args(job).get("ms", 0)
+    if not isinstance(ms, int | float) or isinstance(ms, bool) or ms < 0:
+        raise JobCancel(f"sleep: args.ms must be a non-negative number, got {ms!r}")
+    if ctx.cancelled.wait(ms / 1000.0) and not _args(job).get("ignore_cancel"):
+        raise RuntimeError("sleep interrupted: job cancelled")
+
+
+def fail(job: Job, ctx: JobContext) -> None:
+    raise RuntimeError(_args(job).get("message", "bench failure"))
+
+
+def cancel(job: Job, ctx: JobContext) -> None:
+    raise JobCancel(_args(job).get("message", "bench cancel"))
+
+
+def snooze(job: Job, ctx: JobContext) -> None:
+    raise JobSnooze(float(_args(job).get("seconds", 30)))
+
+
+def crash(job: Job, ctx: JobContext) -> None:
+    """Hard-exits the whole child process, as a segfault or OOM kill would."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def hang(job: Job, ctx: JobContext) -> None:
+    """Ignores its deadline and cancellation: a stuck C call or deadlock."""
+    time.sleep(float(_args(job).get("seconds", 3600)))
+
+
+def write(job: Job, ctx: JobContext) -> None:
+    """Stages a database write committed with the completion; `fail: true` then raises."""
+    ctx.write("record", job_id=job.id, note=str(_args(job).get("note", "")))
+    if _args(job).get("fail"):
+        raise RuntimeError("write then fail")
+
+
+HANDLERS: dict[str, Handler] = {
+    "noop": noop,
+    "sleep": sleep,
+    "fail": fail,
+    "cancel": cancel,
+    "snooze": snooze,
+    "crash": crash,
+    "hang": hang,
+    "write": write,
+}

@@ -1,0 +1,16 @@
+"""Spec of the bench child: queue `civic_bench`, no database statements, no settings."""
+
+from workers.spec import WorkerSpec
+
+SPEC = WorkerSpec(
+    name="bench",
+    queue="civic_bench",
+    max_workers=50,
+    handlers="workers.bench.handlers:HANDLERS",
+    statements={
+        # A worker write committed with the completion: lets tests prove both-or-neither.
+        "record": "INSERT INTO civic_bench_effects (job_id, note) VALUES (%(job_id)s, %(note)s)",
+        "now": "SELECT now() AS now",
+    },
+    enabled=False,
+)

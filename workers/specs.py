@@ -1,0 +1,12 @@
+"""Every child civic-supervisor knows, by name (the key under `queues:` in config.yaml).
+
+Only spec modules are imported here: they declare queues, statements and settings without
+importing worker code, so the parent never loads boto3, Pillow or a worker's bugs.
+"""
+
+from __future__ import annotations
+
+from workers.bench.spec import SPEC as BENCH
+from workers.spec import WorkerSpec
+
+SPECS: dict[str, WorkerSpec] = {spec.name: spec for spec in (BENCH,)}
