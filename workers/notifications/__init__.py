@@ -1,0 +1,1 @@
+"""Notification workers: send_notification, send_email and template validation/preview."""
