@@ -3,39 +3,30 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import psycopg
 import pytest
-from smtp_server import Server, smtp_server
+import test_notifications_support as support
+from smtp_server import Server
 from test_notifications_support import (
     Worker,
     add_template,
     add_user,
-    apply_schema,
     notification,
     notify,
     settings,
 )
 
-
-@pytest.fixture
-def civic(db: psycopg.Connection) -> psycopg.Connection:
-    apply_schema(db)
-    add_template(db, "newsletter", is_bulk=True)
-    return db
+civic, mail = support.civic, support.mail
 
 
-@pytest.fixture
-def mail() -> Iterator[Server]:
-    with smtp_server() as server:
-        yield server
+@pytest.fixture(autouse=True)
+def newsletter(civic: psycopg.Connection) -> None:
+    add_template(civic, "newsletter", is_bulk=True)
 
 
 def run(db_url: str, mail: Server, args: dict, **notes: object) -> str:
-    worker = Worker(
-        db_url, settings(mail.port, notifications=notes) if notes else settings(mail.port)
-    )
+    worker = Worker(db_url, settings(mail.port, notifications=notes))
     try:
         outcome = worker.run("send_notification", args)
         assert outcome.state != "error", outcome.error

@@ -6,23 +6,17 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+import test_notifications_support as support
 from psycopg.types.json import Jsonb
-from smtp_server import Server, free_port, smtp_server
-from test_notifications_support import Worker, add_template, apply_schema, settings
+from smtp_server import Server, free_port
+from test_notifications_support import Worker, add_template, settings
+
+civic, mail = support.civic, support.mail
 
 
-@pytest.fixture
-def civic(db: psycopg.Connection) -> psycopg.Connection:
-    apply_schema(db)
-    add_template(db)
-    add_template(db, "newsletter", is_bulk=True)
-    return db
-
-
-@pytest.fixture
-def mail() -> Iterator[Server]:
-    with smtp_server() as server:
-        yield server
+@pytest.fixture(autouse=True)
+def newsletter(civic: psycopg.Connection) -> None:
+    add_template(civic, "newsletter", is_bulk=True)
 
 
 @pytest.fixture

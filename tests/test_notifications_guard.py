@@ -3,44 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
-import pytest
-from smtp_server import Server, smtp_server
+import test_notifications_support as support
 from test_notifications_support import (
-    Worker,
-    add_template,
     add_user,
-    apply_schema,
     notification,
     notify,
-    settings,
 )
 from worker_harness import run_handler
 
 from workers.notifications.spec import SPEC
 
-
-@pytest.fixture
-def civic(db: psycopg.Connection) -> psycopg.Connection:
-    apply_schema(db)
-    add_template(db)
-    return db
-
-
-@pytest.fixture
-def mail() -> Iterator[Server]:
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def worker(db_url: str, mail: Server) -> Iterator[Worker]:
-    w = Worker(db_url, settings(mail.port))
-    yield w
-    w.close()
+civic, mail, worker = support.civic, support.mail, support.worker
 
 
 def age_claim(db: psycopg.Connection, nid: int) -> None:

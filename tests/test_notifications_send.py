@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import psycopg
-import pytest
+import test_notifications_support as support
 from psycopg.types.json import Jsonb
-from smtp_server import Server, free_port, smtp_server
+from smtp_server import free_port, smtp_server
 from test_notifications_support import (
     Worker,
     add_template,
     add_user,
-    apply_schema,
     notification,
     notify,
     settings,
 )
 
-
-@pytest.fixture
-def civic(db: psycopg.Connection) -> psycopg.Connection:
-    apply_schema(db)
-    add_template(db)
-    return db
-
-
-@pytest.fixture
-def mail() -> Iterator[Server]:
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def worker(db_url: str, mail: Server) -> Iterator[Worker]:
-    w = Worker(db_url, settings(mail.port))
-    yield w
-    w.close()
+civic, mail, worker = support.civic, support.mail, support.worker
 
 
 def test_sends_rendered_email_and_marks_sent(civic, mail, worker) -> None:

@@ -9,19 +9,20 @@ import urllib.request
 from collections.abc import Iterator
 
 import boto3
-import psycopg
 import pytest
+import test_notifications_support as support
 from moto.server import ThreadedMotoServer
 from smtp_server import free_port, smtp_server
 from test_notifications_support import (
     Worker,
     add_template,
     add_user,
-    apply_schema,
     notification,
     notify,
     settings,
 )
+
+civic = support.civic
 
 REGION = "us-east-1"
 
@@ -63,13 +64,6 @@ def ses_settings(url: str, sender: str = '"Civic Test" <noreply@civic.test>') ->
     )
 
 
-@pytest.fixture
-def civic(db: psycopg.Connection) -> psycopg.Connection:
-    apply_schema(db)
-    add_template(db, subject="Café {{.Entity.name}}")
-    return db
-
-
 def _shape(raw: bytes) -> list:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     headers = [(k, v) for k, v in msg.items() if k not in ("Date", "Message-ID", "Content-Type")]
@@ -77,10 +71,11 @@ def _shape(raw: bytes) -> list:
 
 
 def test_ses_sends_the_same_message_as_smtp(civic, db_url, moto_url) -> None:
+    add_template(civic, "cafe", subject="Café {{.Entity.name}}")
     user = add_user(civic, "ses@mail.test")
     before = len(sent_raw(moto_url))
     worker = Worker(db_url, ses_settings(moto_url))
-    nid, args = notify(civic, user)
+    nid, args = notify(civic, user, "cafe")
     assert worker.run("send_notification", args).state == "completed"
     worker.close()
     (ses_message,) = sent_raw(moto_url)[before:]
@@ -89,7 +84,7 @@ def test_ses_sends_the_same_message_as_smtp(civic, db_url, moto_url) -> None:
     assert notification(civic, nid)["status"] == "sent"
     with smtp_server() as server:
         worker = Worker(db_url, settings(server.port))
-        _, args = notify(civic, user)
+        _, args = notify(civic, user, "cafe")
         worker.run("send_notification", args)
         worker.close()
     ses_raw = ses_message["raw_data"].encode()

@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
 import telnyx_stub
-from smtp_server import Server, free_port, smtp_server
+import test_notifications_support as support
+from smtp_server import Server, free_port
 from telnyx_stub import telnyx_stub as stub
 from test_notifications_support import (
     Worker,
-    add_template,
     add_user,
-    apply_schema,
     notification,
     notify,
     settings,
 )
 
+civic, mail = support.civic, support.mail
+
 API_KEY = "KEY-telnyx-secret"
 FROM = "+15550001111"
-
-
-@pytest.fixture
-def civic(db: psycopg.Connection) -> psycopg.Connection:
-    apply_schema(db)
-    add_template(db)
-    return db
-
-
-@pytest.fixture
-def mail() -> Iterator[Server]:
-    with smtp_server() as server:
-        yield server
 
 
 def sms_user(db: psycopg.Connection) -> str:

@@ -1,5 +1,6 @@
-"""Shared helpers for the notification tests (no tests here).
+"""Shared helpers and fixtures for the notification tests (no tests here).
 
+A test module takes a fixture by binding it: `civic, mail = support.civic, support.mail`.
 Jobs come from the real producers: rows inserted into `metadata.notifications` (or the
 RPCs) fire the Civic OS triggers, and the job's args are read back from `river_job`.
 """
@@ -7,11 +8,14 @@ RPCs) fire the Civic OS triggers, and the job's args are read back from `river_j
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+from smtp_server import Server, smtp_server
 from worker_harness import Outcome, run_handler
 
 from workers.civic_schema import sql
@@ -142,3 +146,26 @@ class Worker:
 
     def close(self) -> None:
         self.handlers["send_email"].args[0].close()
+
+
+@pytest.fixture
+def civic(db: psycopg.Connection) -> psycopg.Connection:
+    """The fresh database with the Civic OS notification schema and a `greeting` template."""
+    apply_schema(db)
+    add_template(db)
+    return db
+
+
+@pytest.fixture
+def mail() -> Iterator[Server]:
+    """A plain SMTP server recording what it accepts."""
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def worker(db_url: str, mail: Server) -> Iterator[Worker]:
+    """The handlers with default test settings, delivering to `mail`."""
+    w = Worker(db_url, settings(mail.port))
+    yield w
+    w.close()

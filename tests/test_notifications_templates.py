@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
+import test_notifications_support as support
 from psycopg.types.json import Jsonb
-from test_notifications_support import Worker, apply_schema, job_args, settings
+from test_notifications_support import Worker, job_args, settings
+
+civic, mail, worker = support.civic, support.mail, support.worker
 
 
-@pytest.fixture
-def civic(db: psycopg.Connection) -> psycopg.Connection:
-    apply_schema(db)
-    return db
-
-
-@pytest.fixture
-def worker(db_url: str) -> Iterator[Worker]:
-    w = Worker(db_url, settings(2525))
-    yield w
-    w.close()
+def request(db: psycopg.Connection, rpc: str, **given: Any) -> tuple[str, dict[str, Any]]:
+    """Call the RPC with `p_<name>` arguments; returns the validation id and its job's args."""
+    params = {k: Jsonb(v) if k == "sample_entity_data" else v for k, v in given.items()}
+    named = ", ".join(f"p_{k} => %({k})s" for k in params)
+    vid = str(db.execute(f"SELECT validation_id FROM public.{rpc}({named})", params).fetchone()[0])
+    return vid, job_args(db, rpc, validation_id=vid)
 
 
 def parts(db: psycopg.Connection, validation_id: str) -> dict[str, tuple[bool, str]]:
@@ -42,15 +40,14 @@ def status(db: psycopg.Connection, validation_id: str) -> tuple[str, bool]:
 
 
 def test_validate_checks_each_given_part(civic, worker) -> None:
-    vid = str(
-        civic.execute(
-            "SELECT validation_id FROM public.validate_template_parts("
-            "p_subject_template => 'Hi {{.Entity.name}}', p_html_template => '<p>{{if}}</p>',"
-            " p_text_template => '')"
-        ).fetchone()[0]
+    vid, args = request(
+        civic,
+        "validate_template_parts",
+        subject_template="Hi {{.Entity.name}}",
+        html_template="<p>{{if}}</p>",
+        text_template="",
     )
     assert status(civic, vid) == ("pending", False)
-    args = job_args(civic, "validate_template_parts", validation_id=vid)
     assert worker.run("validate_template_parts", args).state == "completed"
     result = parts(civic, vid)
     assert set(result) == {"subject", "html"}  # empty and NULL parts are skipped
@@ -61,17 +58,14 @@ def test_validate_checks_each_given_part(civic, worker) -> None:
 
 
 def test_preview_stores_rendered_output(civic, worker) -> None:
-    vid = str(
-        civic.execute(
-            "SELECT validation_id FROM public.preview_template_parts("
-            "p_subject_template => 'Hi {{.Entity.display_name}} #{{.Entity.id}}',"
-            " p_html_template => '<b>{{.Entity.display_name}}</b> {{.Metadata.site_url}}',"
-            " p_sms_template => '{{.Entity.nope.deeper}}',"
-            " p_sample_entity_data => %s)",
-            (Jsonb({"display_name": "<Park>", "id": 1234567}),),
-        ).fetchone()[0]
+    vid, args = request(
+        civic,
+        "preview_template_parts",
+        subject_template="Hi {{.Entity.display_name}} #{{.Entity.id}}",
+        html_template="<b>{{.Entity.display_name}}</b> {{.Metadata.site_url}}",
+        sms_template="{{.Entity.nope.deeper}}",
+        sample_entity_data={"display_name": "<Park>", "id": 1234567},
     )
-    args = job_args(civic, "preview_template_parts", validation_id=vid)
     assert worker.run("preview_template_parts", args).state == "completed"
     result = parts(civic, vid)
     assert result["subject"] == (True, "Hi <Park> #1.234567e+06")
@@ -81,15 +75,8 @@ def test_preview_stores_rendered_output(civic, worker) -> None:
 
 
 def test_preview_with_default_sample_data(civic, worker) -> None:
-    vid = str(
-        civic.execute(
-            "SELECT validation_id FROM public.preview_template_parts("
-            "p_text_template => '{{.Entity.display_name}}')"
-        ).fetchone()[0]
-    )
-    worker.run(
-        "preview_template_parts", job_args(civic, "preview_template_parts", validation_id=vid)
-    )
+    vid, args = request(civic, "preview_template_parts", text_template="{{.Entity.display_name}}")
+    worker.run("preview_template_parts", args)
     assert parts(civic, vid) == {"text": (True, "Example Entity")}
 
 
@@ -124,15 +111,9 @@ def test_static_asset_urls_in_preview(civic, db_url, base, expected) -> None:
         " VALUES ('logo', 'Logo', %s, %s)",
         (original, desktop),
     )
-    vid = str(
-        civic.execute(
-            "SELECT validation_id FROM public.preview_template_parts(p_text_template =>"
-            """ '{{staticAsset "logo"}}|{{staticAsset "logo" "mobile"}}|{{staticAsset "nope"}}')"""
-        ).fetchone()[0]
-    )
+    template = '{{staticAsset "logo"}}|{{staticAsset "logo" "mobile"}}|{{staticAsset "nope"}}'
+    vid, args = request(civic, "preview_template_parts", text_template=template)
     worker = Worker(db_url, settings(2525, notifications={"static_asset_base": base}))
-    worker.run(
-        "preview_template_parts", job_args(civic, "preview_template_parts", validation_id=vid)
-    )
+    worker.run("preview_template_parts", args)
     worker.close()
     assert parts(civic, vid) == {"text": (True, expected.format(base))}

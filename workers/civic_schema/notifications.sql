@@ -228,28 +228,40 @@ CREATE TABLE metadata.template_part_validation_results (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- Both RPCs store the request and enqueue its job; only preview carries sample data.
+CREATE FUNCTION metadata.enqueue_template_check(
+  p_kind text, p_validation_id uuid, p_subject text, p_html text, p_text text, p_sms text,
+  p_sample jsonb
+) RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = metadata, public AS $$
+BEGIN
+  IF num_nonnulls(p_subject, p_html, p_text, p_sms) = 0 THEN
+    RAISE EXCEPTION 'At least one template part must be provided';
+  END IF;
+  INSERT INTO metadata.template_validation_results
+    (id, subject_template, html_template, text_template, sms_template)
+  VALUES (p_validation_id, p_subject, p_html, p_text, p_sms);
+  INSERT INTO metadata.river_job (kind, args, queue, priority, max_attempts, scheduled_at, state)
+  VALUES (p_kind,
+          jsonb_build_object('validation_id', p_validation_id::text, 'subject_template', p_subject,
+                             'html_template', p_html, 'text_template', p_text,
+                             'sms_template', p_sms)
+            || CASE WHEN p_kind = 'preview_template_parts'
+                    THEN jsonb_build_object('sample_entity_data', p_sample)
+                    ELSE '{}'::jsonb END,
+          'notifications', 4, 3, now(), 'available');
+  RETURN p_validation_id;
+END
+$$;
+
 CREATE FUNCTION public.validate_template_parts(
   p_validation_id uuid DEFAULT gen_random_uuid(), p_subject_template text DEFAULT NULL,
   p_html_template text DEFAULT NULL, p_text_template text DEFAULT NULL,
   p_sms_template text DEFAULT NULL
 ) RETURNS TABLE (validation_id uuid)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = metadata, public AS $$
-BEGIN
-  IF num_nonnulls(p_subject_template, p_html_template, p_text_template, p_sms_template) = 0 THEN
-    RAISE EXCEPTION 'At least one template part must be provided for validation';
-  END IF;
-  INSERT INTO metadata.template_validation_results
-    (id, subject_template, html_template, text_template, sms_template)
-  VALUES (p_validation_id, p_subject_template, p_html_template, p_text_template, p_sms_template);
-  INSERT INTO metadata.river_job (kind, args, queue, priority, max_attempts, scheduled_at, state)
-  VALUES ('validate_template_parts',
-          jsonb_build_object('validation_id', p_validation_id::text,
-                             'subject_template', p_subject_template,
-                             'html_template', p_html_template, 'text_template', p_text_template,
-                             'sms_template', p_sms_template),
-          'notifications', 4, 3, now(), 'available');
-  RETURN QUERY SELECT p_validation_id;
-END
+LANGUAGE sql SECURITY DEFINER SET search_path = metadata, public AS $$
+  SELECT metadata.enqueue_template_check('validate_template_parts', p_validation_id,
+    p_subject_template, p_html_template, p_text_template, p_sms_template, NULL)
 $$;
 
 CREATE FUNCTION public.preview_template_parts(
@@ -258,24 +270,9 @@ CREATE FUNCTION public.preview_template_parts(
   p_sms_template text DEFAULT NULL,
   p_sample_entity_data jsonb DEFAULT '{"display_name": "Example Entity", "id": 1}'
 ) RETURNS TABLE (validation_id uuid)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = metadata, public AS $$
-BEGIN
-  IF num_nonnulls(p_subject_template, p_html_template, p_text_template, p_sms_template) = 0 THEN
-    RAISE EXCEPTION 'At least one template part must be provided for preview';
-  END IF;
-  INSERT INTO metadata.template_validation_results
-    (id, subject_template, html_template, text_template, sms_template)
-  VALUES (p_validation_id, p_subject_template, p_html_template, p_text_template, p_sms_template);
-  INSERT INTO metadata.river_job (kind, args, queue, priority, max_attempts, scheduled_at, state)
-  VALUES ('preview_template_parts',
-          jsonb_build_object('validation_id', p_validation_id::text,
-                             'subject_template', p_subject_template,
-                             'html_template', p_html_template, 'text_template', p_text_template,
-                             'sms_template', p_sms_template,
-                             'sample_entity_data', p_sample_entity_data),
-          'notifications', 4, 3, now(), 'available');
-  RETURN QUERY SELECT p_validation_id;
-END
+LANGUAGE sql SECURITY DEFINER SET search_path = metadata, public AS $$
+  SELECT metadata.enqueue_template_check('preview_template_parts', p_validation_id,
+    p_subject_template, p_html_template, p_text_template, p_sms_template, p_sample_entity_data)
 $$;
 
 -- v0-38-0 (optional in §6): static assets for the templates' staticAsset function.
