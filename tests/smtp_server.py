@@ -1,7 +1,8 @@
 """Real SMTP servers (aiosmtpd) for the notification tests, as context managers.
 
 `smtp_server(...)` runs one on 127.0.0.1 in a thread: plain, with STARTTLS, with AUTH, with
-implicit TLS, or answering RCPT with a fixed code ("550 ...") to test rejections.
+implicit TLS, answering RCPT with a fixed code ("550 ...") to test rejections, or dropping
+the connection after taking a message (the reply to DATA is lost).
 `free_port()` gives a port where nothing listens (SMTP "down"); start a server on it later
 to model the server coming back. Certificates are self-signed for localhost/127.0.0.1.
 """
@@ -43,6 +44,7 @@ class Recorder:
     """aiosmtpd handler that stores every accepted message."""
 
     rcpt_reply: str | None = None
+    drop_after_data: bool = False
     messages: list[Received] = field(default_factory=list)
     sessions: set[int] = field(default_factory=set)
     authenticated: list[str] = field(default_factory=list)
@@ -60,6 +62,8 @@ class Recorder:
             self.messages.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
             )
+        if self.drop_after_data:  # accepted, but the client never hears so
+            server.transport.close()
         return "250 Message accepted"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -144,9 +148,10 @@ def smtp_server(
     auth: bool = False,
     auth_require_tls: bool = True,
     rcpt_reply: str | None = None,
+    drop_after_data: bool = False,
     idle_timeout: float = 300,
 ) -> Iterator[Server]:
-    recorder = Recorder(rcpt_reply=rcpt_reply)
+    recorder = Recorder(rcpt_reply=rcpt_reply, drop_after_data=drop_after_data)
     kwargs: dict[str, object] = {"timeout": idle_timeout}
     if starttls:
         kwargs["tls_context"] = starttls.server_context()

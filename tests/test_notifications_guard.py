@@ -7,11 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import test_notifications_support as support
-from test_notifications_support import (
-    add_user,
-    notification,
-    notify,
-)
+from smtp_server import smtp_server
+from test_notifications_support import Worker, add_user, notification, notify, settings
 from worker_harness import run_handler
 
 from workers.notifications.spec import SPEC
@@ -103,3 +100,14 @@ def test_fifty_notifications_with_ten_threads(civic, mail, worker) -> None:
     assert statuses == [("sent", 50)]
     subjects = {m.rcpt_tos[0]: m.message["Subject"] for m in mail.messages}
     assert subjects["user7@mail.test"] == "Hi n7"
+
+
+def test_lost_reply_to_data_fails_instead_of_retrying(civic, db_url) -> None:
+    with smtp_server(drop_after_data=True) as server:
+        worker = Worker(db_url, settings(server.port))
+        nid, args = notify(civic, add_user(civic))
+        outcome = worker.run("send_notification", args)
+        worker.close()
+    assert outcome.state == "cancelled" and len(server.messages) == 1
+    row = notification(civic, nid)
+    assert row["status"] == "failed" and "may have accepted" in row["error_message"]

@@ -158,3 +158,12 @@ def test_threads_share_a_bounded_pool() -> None:
         f"u{i}@example.org" for i in range(40)
     )
     assert len(server.recorder.sessions) <= 3
+
+
+def test_connection_lost_after_data_is_never_retried() -> None:
+    with (
+        smtp_server(drop_after_data=True) as server,
+        pytest.raises(DeliveryError, match="may have accepted") as caught,
+    ):
+        transport(server.port).send("a@example.org", ["b@example.org"], RAW)
+    assert not caught.value.transient and len(server.messages) == 1
