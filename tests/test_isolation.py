@@ -1,0 +1,95 @@
+"""Processes and failures: kill -9, SIGTERM, terminated backends, the connection budget."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from supervisor_harness import insert_jobs, job, start, states, wait_for
+
+
+def test_kill9_child_returns_its_jobs_at_once_and_restarts(db_url, db):
+    sup = start(db_url, {"queues": {"bench": {"max_workers": 5}}})
+    try:
+        ids = insert_jobs(db, "sleep", 5, args='{"ms": 30000}')
+        wait_for(lambda: states(db).get("running") == 5)
+        child = sup.children()["bench"]
+        child.kill()
+        killed_at = time.monotonic()
+        wait_for(lambda: "running" not in states(db), timeout=2)
+        assert time.monotonic() - killed_at < 2
+        for jid in ids:
+            j = job(db, jid)
+            assert j["errors"][-1]["error"] == "worker process exited with signal 9"
+        wait_for(lambda: sup.children().get("bench") and sup.children()["bench"].pid != child.pid)
+        (done,) = insert_jobs(db, "noop")
+        wait_for(lambda: job(db, done)["state"] == "completed")
+    finally:
+        assert sup.stop() == 0
+
+
+def test_sigterm_lets_in_flight_jobs_finish(db_url, db):
+    sup = start(db_url)
+    ids = insert_jobs(db, "sleep", 3, args='{"ms": 1500}')
+    wait_for(lambda: states(db).get("running") == 3)
+    assert sup.stop(signal.SIGTERM) == 0
+    assert states(db) == {"completed": 3}
+    assert sup.connections(db) == 0
+    assert all(job(db, i)["attempt"] == 1 for i in ids)
+
+
+def test_sigterm_past_shutdown_timeout_returns_jobs_unharmed(db_url, db):
+    sup = start(db_url, {"shutdown_timeout": "1s"})
+    ids = insert_jobs(db, "hang", 2, args='{"seconds": 60}')
+    wait_for(lambda: states(db).get("running") == 2)
+    t0 = time.monotonic()
+    assert sup.stop(signal.SIGINT) == 0
+    assert time.monotonic() - t0 < 6
+    for jid in ids:
+        j = job(db, jid)
+        assert j["state"] == "available" and j["attempt"] == 0 and not j["errors"]
+    assert sup.connections(db) == 0
+
+
+def test_second_signal_stops_at_once(db_url, db):
+    sup = start(db_url, {"shutdown_timeout": "60s"})
+    insert_jobs(db, "hang", 1, args='{"seconds": 60}')
+    wait_for(lambda: states(db).get("running") == 1)
+    sup.send(signal.SIGTERM)
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    sup.send(signal.SIGTERM)
+    sup.proc.wait(10)
+    assert time.monotonic() - t0 < 5
+    assert states(db) == {"available": 1}
+    sup.stop()
+
+
+def test_children_have_no_database_url_or_inherited_sessions(db_url, db):
+    sup = start(db_url, env={"DATABASE_URL": db_url, "SMTP_PASSWORD": "hunter2-secret"})
+    try:
+        child = sup.children()["bench"]
+        environ = open(f"/proc/{child.pid}/environ", "rb").read()
+        assert b"DATABASE_URL" not in environ and b"hunter2" not in environ
+        assert db_url.encode() not in open(f"/proc/{child.pid}/cmdline", "rb").read()
+        sockets = [c for c in child.net_connections(kind="inet")]
+        assert sockets == []  # no TCP session to PostgreSQL (or anything else)
+    finally:
+        sup.stop()
+    assert "hunter2" not in sup.log
+
+
+def test_terminated_backends_lose_no_job(db_url, db):
+    sup = start(db_url, {"queues": {"bench": {"max_workers": 20}}})
+    try:
+        insert_jobs(db, "sleep", 3000, args='{"ms": 2}')
+        for _ in range(3):
+            wait_for(lambda: states(db).get("completed", 0) > 0)
+            db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                       " WHERE application_name LIKE 'civic-supervisor%%'")  # fmt: skip
+            time.sleep(0.3)
+        wait_for(lambda: states(db) == {"completed": 3000}, timeout=60)
+        assert db.execute("SELECT max(attempt) FROM metadata.river_job").fetchone()[0] == 1
+        wait_for(lambda: sup.connections(db) >= 2)  # listener and pool came back
+    finally:
+        assert sup.stop() == 0
