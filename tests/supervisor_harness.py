@@ -5,6 +5,7 @@ Tests talk to it only as an operator would: config file, signals, the database, 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -163,4 +164,4 @@ def states(conn: psycopg.Connection) -> dict[str, int]:
 
 
 def notify_insert(conn: psycopg.Connection, queue: str = "civic_bench") -> None:
-    conn.execute("SELECT pg_notify('metadata.river_insert', %s)", ('{"queue": "%s"}' % queue,))
+    conn.execute("SELECT pg_notify('metadata.river_insert', %s)", (json.dumps({"queue": queue}),))

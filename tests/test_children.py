@@ -46,7 +46,7 @@ def test_a_dying_child_never_stops_the_others(db_url, civic, s3, bucket):
         rid = presign(civic)
         wait_for(lambda: upload_status(civic, rid) == "completed")
         assert sup.children()["presign"].pid == other.pid
-        assert "child presign" not in "".join(l for l in sup.log.splitlines() if "exited" in l)
+        assert "child presign" not in "".join(x for x in sup.log.splitlines() if "exited" in x)
     finally:
         assert sup.stop() == 0
 

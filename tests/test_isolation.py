@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 from supervisor_harness import insert_jobs, job, start, states, wait_for
 
@@ -69,9 +70,9 @@ def test_children_have_no_database_url_or_inherited_sessions(db_url, db):
     sup = start(db_url, env={"DATABASE_URL": db_url, "SMTP_PASSWORD": "hunter2-secret"})
     try:
         child = sup.children()["bench"]
-        environ = open(f"/proc/{child.pid}/environ", "rb").read()
+        environ = Path(f"/proc/{child.pid}/environ").read_bytes()
         assert b"DATABASE_URL" not in environ and b"hunter2" not in environ
-        assert db_url.encode() not in open(f"/proc/{child.pid}/cmdline", "rb").read()
+        assert db_url.encode() not in Path(f"/proc/{child.pid}/cmdline").read_bytes()
         sockets = [c for c in child.net_connections(kind="inet")]
         assert sockets == []  # no TCP session to PostgreSQL (or anything else)
     finally:
