@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .funcs import ANY, STRING, GoFunc, fixed, variadic
 from .goprintf import sprintf
@@ -28,8 +28,11 @@ StaticAssetLookup = Callable[[str, str], str]
 
 @lru_cache(maxsize=64)
 def load_zone(name: str) -> ZoneInfo:
-    """time.LoadLocation: "" and "UTC" mean UTC."""
-    return ZoneInfo(name or "UTC")
+    """time.LoadLocation: "" and "UTC" mean UTC; an unknown zone is a configuration error."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(f"unknown timezone {name!r}: {err}") from None
 
 
 def format_time_slot(value: str, zone: ZoneInfo) -> str:

@@ -59,20 +59,20 @@ class _Cache:
         self._lock = threading.Lock()
 
     def get(self, source: str, name: str, html: bool) -> Compiled:
+        """The parsed template, parsing it (once, even under concurrency) on a miss."""
         key = (name, source)
         with self._lock:
             hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-        if hit is None:
-            try:
-                hit = Compiled(source, name, parse(source, name, _PARSE_FUNCS), html)
-            except TemplateParseError as err:
-                hit = err
-            with self._lock:
+            if hit is None:
+                try:
+                    hit = Compiled(source, name, parse(source, name, _PARSE_FUNCS), html)
+                except TemplateParseError as err:
+                    hit = err
                 self._items[key] = hit
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
+            else:
+                self._items.move_to_end(key)
         if isinstance(hit, TemplateParseError):
             raise TemplateParseError(str(hit))
         return hit

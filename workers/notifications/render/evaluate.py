@@ -21,6 +21,7 @@ class ExecFailure(Exception):
     def __init__(self, message: str, node: n.Node | None) -> None:
         super().__init__(message)
         self.node = node
+        self.template: str | None = None  # set by the innermost {{template}} being executed
 
 
 _LITERALS = frozenset({n.StringNode, n.BoolNode, n.NumberNode})

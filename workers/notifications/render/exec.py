@@ -61,14 +61,14 @@ class State(Evaluator):
 
     def _describe(self, err: ExecFailure) -> str:
         if err.node is None:
-            return f"template: {self.tmpl_name}: {err}"
+            return f"template: {err.template or self.tmpl_name}: {err}"
         line, col = line_col(self.source, err.node.pos)
         context = str(err.node)
         if len(context) > 20:
             context = context[:20] + "..."
         return (
             f"template: {self.parse_name}:{line}:{col}: executing "
-            f'"{self.tmpl_name}" at <{context}>: {err}'
+            f'"{err.template or self.tmpl_name}" at <{context}>: {err}'
         )
 
     # -- walking -----------------------------------------------------------------------------
@@ -171,14 +171,18 @@ class State(Evaluator):
         if self.depth >= MAX_EXEC_DEPTH:
             raise ExecFailure(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})", node)
         value = self.eval_pipeline(dot, node.pipe) if node.pipe is not None else NO_VALUE
-        saved = (self.vars, self.tmpl_name)
-        self.vars, self.tmpl_name = [["$", value]], node.name
+        saved = self.vars
+        self.vars = [["$", value]]
         self.depth += 1
         try:
             self.walk(value, tree.root)
+        except ExecFailure as err:
+            if err.template is None:
+                err.template = node.name
+            raise
         finally:
             self.depth -= 1
-            self.vars, self.tmpl_name = saved
+            self.vars = saved
 
 
 def _byte_key(key: str) -> bytes:
