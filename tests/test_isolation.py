@@ -6,6 +6,8 @@ import signal
 import time
 from pathlib import Path
 
+import psycopg
+import pytest
 from supervisor_harness import insert_jobs, job, start, states, wait_for
 
 
@@ -92,5 +94,21 @@ def test_terminated_backends_lose_no_job(db_url, db):
         wait_for(lambda: states(db) == {"completed": 3000}, timeout=60)
         assert db.execute("SELECT max(attempt) FROM metadata.river_job").fetchone()[0] == 1
         wait_for(lambda: sup.connections(db) >= 2)  # listener and pool came back
+    finally:
+        assert sup.stop() == 0
+
+
+def test_postgres_restart_mid_run_loses_nothing(pg_server, db_url):
+    if pg_server.embedded is None:
+        pytest.skip("needs the embedded server to restart it")
+    sup = start(db_url, {"queues": {"bench": {"max_workers": 20}}})
+    try:
+        with psycopg.connect(db_url, autocommit=True) as db:
+            insert_jobs(db, "sleep", 2000, args='{"ms": 5}')
+            wait_for(lambda: states(db).get("completed", 0) > 100)
+        pg_server.embedded.restart()
+        with psycopg.connect(db_url, autocommit=True) as db:
+            wait_for(lambda: states(db) == {"completed": 2000}, timeout=90)
+            assert db.execute("SELECT max(attempt) FROM metadata.river_job").fetchone()[0] == 1
     finally:
         assert sup.stop() == 0

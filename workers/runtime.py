@@ -148,6 +148,7 @@ def main(argv: list[str]) -> int:
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which decides
     sock = socket.socket(fileno=fd)
+    os.environ["CIVIC_RPC_FD"] = str(fd)  # for the bench kind that injects protocol faults
     init = read_frame(sock)
     setproctitle(f"civic-supervisor: {init['name']} [starting]")
     child = Child(sock, init)

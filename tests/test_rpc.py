@@ -1,0 +1,85 @@
+"""The RPC: framing, request validation, and what the parent does with a hostile child."""
+
+from __future__ import annotations
+
+import pytest
+from supervisor_harness import insert_jobs, job, start, states, wait_for
+
+from proxy.framing import MAX_FRAME, FrameDecoder, ProtocolError, encode
+from proxy.protocol import RequestError, parse_request
+
+
+def test_frames_round_trip_in_pieces():
+    data = encode({"id": 1, "op": "fetch", "max": 3, "wait": 1.5}) + encode(
+        {"op": "log", "msg": "é"}
+    )
+    dec = FrameDecoder()
+    got = [m for i in range(len(data)) for m in dec.feed(data[i : i + 1])]
+    assert got == [{"id": 1, "op": "fetch", "max": 3, "wait": 1.5}, {"op": "log", "msg": "é"}]
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ((MAX_FRAME + 1).to_bytes(4, "big"), "exceeds"),
+        (b"\x00\x00\x00\x02\xff\xfe", "UTF-8"),
+        (b"\x00\x00\x00\x03{x}", "JSON"),
+        (b"\x00\x00\x00\x02[]", "JSON object"),
+    ],
+)
+def test_bad_frames_are_protocol_errors(raw, message):
+    with pytest.raises(ProtocolError, match=message):
+        list(FrameDecoder().feed(raw))
+
+
+@pytest.mark.parametrize(
+    "msg, error",
+    [
+        ({"id": 1, "op": "nope"}, "unknown op"),
+        ({"id": 2, "op": "fetch", "max": 0, "wait": 1}, "max"),
+        ({"id": 3, "op": "fetch", "max": 1, "wait": "x"}, "wait"),
+        ({"id": 4, "op": "finish", "outcomes": []}, "outcomes"),
+        (
+            {"id": 5, "op": "finish", "outcomes": [{"job_id": 1, "attempt": 1, "result": "maybe"}]},
+            "result",
+        ),
+        ({"id": 6, "op": "query", "name": 5}, "name"),
+        ({"id": 7, "op": "query", "name": "x", "params": [1]}, "params"),
+    ],
+)
+def test_invalid_requests_are_answerable_errors(msg, error):
+    with pytest.raises(RequestError, match=error):
+        parse_request(msg)
+
+
+def test_request_without_id_breaks_the_protocol():
+    with pytest.raises(ProtocolError):
+        parse_request({"op": "fetch", "max": 1, "wait": 1})
+
+
+def test_unregistered_statement_is_refused_and_logged(db_url, db):
+    sup = start(db_url)
+    try:
+        (jid,) = insert_jobs(db, "forbidden", max_attempts=1)
+        wait_for(lambda: job(db, jid)["state"] == "discarded")
+        assert "is not registered for bench" in job(db, jid)["errors"][0]["error"]
+        assert "SECURITY: child bench asked for unregistered statement" in sup.log
+        assert db.execute("SELECT to_regclass('metadata.river_job')").fetchone()[0] is not None
+    finally:
+        sup.stop()
+
+
+def test_protocol_violation_recycles_only_that_child(db_url, db):
+    sup = start(db_url)
+    try:
+        pid = sup.children()["bench"].pid
+        (jid,) = insert_jobs(db, "garbage", max_attempts=1)
+        wait_for(lambda: job(db, jid)["state"] == "discarded")
+        assert "protocol violation" in job(db, jid)["errors"][0]["error"]
+        wait_for(lambda: (c := sup.children().get("bench")) and c.pid != pid)
+        ids = insert_jobs(db, "noop", 10)
+        wait_for(lambda: all(job(db, i)["state"] == "completed" for i in ids))
+        assert sup.proc.poll() is None
+        assert states(db)["completed"] == 10
+    finally:
+        assert sup.stop() == 0
