@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class State(IntEnum):
@@ -120,8 +120,9 @@ class EscapeError:
     node: Any = None
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
+    """An immutable parser state; a NamedTuple because contexts are created constantly."""
+
     state: State = State.Text
     delim: Delim = Delim.None_
     url_part: URLPart = URLPart.None_
@@ -145,7 +146,7 @@ class Context:
         )
 
     def with_(self, **changes: Any) -> Context:
-        return replace(self, **changes)
+        return self._replace(**changes)
 
     def mangle(self, name: str) -> str:
         if self.state == State.Text:
