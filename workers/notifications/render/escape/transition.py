@@ -7,6 +7,7 @@ from __future__ import annotations
 import html as _html
 from collections.abc import Callable
 
+from ..goquote import quote
 from .attrs import Content, attr_type, is_js_type
 from .context import (
     ATTR_START_STATES,
@@ -122,9 +123,11 @@ def t_tag(c: Context, s: str) -> tuple[Context, int]:
     j = eat_attr_name(s, i)
     if j < 0:
         bad = s[-1 - j]
-        return error_context(f"{bad!r} in attribute name: {s[:32]!r}"), len(s)
+        return error_context(f"{quote(bad)} in attribute name: {quote(s[:32])}"), len(s)
     if i == j:
-        return error_context(f"expected space, attr name, or end of tag, but got {s[i:]!r}"), len(s)
+        return error_context(
+            f"expected space, attr name, or end of tag, but got {quote(s[i:])}"
+        ), len(s)
     name = s[i:j].lower()
     attr = Attr.None_
     if c.element == Element.Script and name == "type":
@@ -144,7 +147,7 @@ def t_tag(c: Context, s: str) -> tuple[Context, int]:
 def t_attr_name(c: Context, s: str) -> tuple[Context, int]:
     i = eat_attr_name(s, 0)
     if i < 0:
-        return error_context(f"{s[-1 - i]!r} in attribute name: {s[:32]!r}"), len(s)
+        return error_context(f"{quote(s[-1 - i])} in attribute name: {quote(s[:32])}"), len(s)
     if i != len(s):
         c = c.with_(state=State.AfterName)
     return c, i
@@ -262,7 +265,7 @@ def context_after_text(c: Context, s: str) -> tuple[Context, int]:
     if c.delim == Delim.SpaceOrTagEnd:
         j = find_any(s[:i], "\"'<=`")
         if j >= 0:
-            return error_context(f"{s[j]!r} in unquoted attr: {s[:i]!r}"), len(s)
+            return error_context(f"{quote(s[j])} in unquoted attr: {quote(s[:i])}"), len(s)
     if i == len(s):
         u = _html.unescape(s)
         while u:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..goquote import quote
 from .context import Context, JSCtx, State, URLPart, error_context
 from .css import decode_css, ends_with_css_keyword
 from .jsctx import next_js_ctx
@@ -48,7 +49,9 @@ def t_js(c: Context, s: str) -> tuple[Context, int]:
         elif c.js_ctx == JSCtx.DivOp:
             c = c.with_(js_ctx=JSCtx.Regexp)
         else:
-            return error_context(f"'/' could start a division or regexp: {s[i : i + 32]!r}"), len(s)
+            return error_context(
+                f"'/' could start a division or regexp: {quote(s[i : i + 32])}"
+            ), len(s)
     elif ch == "<":
         if i + 3 < len(s) and s.startswith("<!--", i):
             c, i = c.with_(state=State.JSHTMLOpenCmt), i + 3
@@ -82,7 +85,7 @@ def t_js_tmpl(c: Context, s: str) -> tuple[Context, int]:
         if ch == "\\":
             i += 1
             if i == len(s):
-                return error_context(f"unfinished escape sequence in JS string: {s!r}"), len(s)
+                return error_context(f"unfinished escape sequence in JS string: {quote(s)}"), len(s)
         elif ch == "$":
             if len(s) >= i + 2 and s[i + 1] == "{":
                 return c.with_(brace_depth=c.brace_depth + (0,), state=State.JS), i + 2
@@ -102,7 +105,7 @@ def t_js_delimited(c: Context, s: str) -> tuple[Context, int]:
         if ch == "\\":
             i += 1
             if i == len(s):
-                return error_context(f"unfinished escape sequence in JS string: {s!r}"), len(s)
+                return error_context(f"unfinished escape sequence in JS string: {quote(s)}"), len(s)
         elif ch == "[":
             in_charset = True
         elif ch == "]":
@@ -116,7 +119,7 @@ def t_js_delimited(c: Context, s: str) -> tuple[Context, int]:
             return c.with_(state=State.JS, js_ctx=JSCtx.DivOp), i + 1
         k = i + 1
     if in_charset:
-        return error_context(f"unfinished JS regexp charset: {s!r}"), len(s)
+        return error_context(f"unfinished JS regexp charset: {quote(s)}"), len(s)
     return c, len(s)
 
 
@@ -182,7 +185,9 @@ def t_css_str(c: Context, s: str) -> tuple[Context, int]:
         if s[i] == "\\":
             i += 1
             if i == len(s):
-                return error_context(f"unfinished escape sequence in CSS string: {s!r}"), len(s)
+                return error_context(f"unfinished escape sequence in CSS string: {quote(s)}"), len(
+                    s
+                )
         else:
             return c.with_(state=State.CSS), i + 1
         c, _ = t_url(c, decode_css(s[: i + 1]))
