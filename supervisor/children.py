@@ -17,8 +17,9 @@ from supervisor.broker import Broker
 from supervisor.child import Child, State
 from supervisor.completer import Completer
 from supervisor.config import Config, QueueConfig
-from supervisor.database import Database
+from supervisor.database import RETRYABLE, Database
 from supervisor.fetcher import Fetcher
+from supervisor.orphans import ClaimGate
 
 log = logging.getLogger("civic.children")
 AWS_SECTIONS = {"s3"}
@@ -35,10 +36,18 @@ class ChildSet:
     ) -> None:
         self.cfg = cfg
         self.post = post
+        self.db = db
+        self.completer = completer
+        self.gate = ClaimGate()
         self.children: dict[str, Child] = {}
         for q in queues:
             fetcher = Fetcher(
-                db, q.queue, cfg.client_id, cfg["fetch_poll_interval"], cfg["fetch_cooldown"]
+                db,
+                q.queue,
+                cfg.client_id,
+                cfg["fetch_poll_interval"],
+                cfg["fetch_cooldown"],
+                self.gate,
             )
             broker = Broker(q, db, completer, fetcher)
             uses_aws = bool(AWS_SECTIONS & set(q.spec.settings)) or (
@@ -93,11 +102,26 @@ class ChildSet:
         child.restarts += 1
         child.transition(State.BACKOFF)
         if delay:
-            log.info("child %s restarts in %.0fs", child.name, delay)
+            log.info("child %s restarts in %.1fs", child.name, delay)
         asyncio.get_running_loop().call_later(delay, self.post, ("restart", child))
+
+    async def sweep_orphans(self) -> None:
+        """After a failed claim: return rows claimed for us that no child holds."""
+        queues = sorted({c.broker.queue.queue for c in self})
+
+        def held() -> list[int]:
+            return [i for c in self for i in c.broker.held] + list(self.completer.unresolved)
+
+        try:
+            await self.gate.sweep(self.db, self.cfg.client_id, queues, held)
+        except RETRYABLE as exc:
+            log.warning("orphan sweep postponed: %s", exc)
 
     def supervise(self) -> None:
         """Periodic checks: silent children, overrun jobs, stuck threads, slow stops."""
+        if self.gate.needed:
+            self.gate.needed = False
+            asyncio.get_running_loop().create_task(self.sweep_orphans())
         now = time.monotonic()
         hb, grace = self.cfg["heartbeat_timeout"], self.cfg["job_timeout_grace"]
         for child in self:

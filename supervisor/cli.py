@@ -22,6 +22,7 @@ examples:
   civic-supervisor -c config.yaml --only thumbnails   compatibility mode: one child
   civic-supervisor migrate -c config.yaml             create/upgrade River's schema to v7
   civic-supervisor check -c config.yaml               validate config, database and schema
+  civic-supervisor demo                               everything locally, no services needed
   DATABASE_URL=postgres://... civic-supervisor        configuration from the environment only
 """
 
@@ -56,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check", parents=[common], help="check config, database, schema; exit non-zero on a problem"
     )
+    demo = sub.add_parser(
+        "demo", parents=[common], help="run all queues on embedded PostgreSQL, S3 and SMTP"
+    )
+    demo.add_argument("--jobs", type=int, default=200, help="jobs in the mix (default 200)")
+    demo.add_argument("--keep", action="store_true", help="keep running until Ctrl-C")
+    demo.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                      help="give up when the jobs are not done by then (default 120)")  # fmt: skip
+    demo.add_argument("--json", action="store_true", help="print the summary as JSON")
     return parser
 
 
@@ -73,6 +82,10 @@ def _only(args: argparse.Namespace) -> list[str] | None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    if command == "demo":  # builds its own configuration: no -c, no environment
+        from supervisor.demo.command import run_demo
+
+        return run_demo(args)
     try:
         cfg = _config(args)
         only = _only(args)

@@ -41,12 +41,16 @@ class Completer:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.pending: list[Pending] = []
+        self.unresolved: set[int] = set()
+        """Jobs whose outcome is not written yet: still `running` in the table, but ours."""
         self._kick = asyncio.Event()
         self.written = 0
 
     def submit(self, item: Pending) -> asyncio.Future[str | None]:
         """Queue an outcome; the future resolves to the row's new state (None: not running)."""
         self.pending.append(item)
+        self.unresolved.add(item.change.id)
+        item.done.add_done_callback(lambda _: self.unresolved.discard(item.change.id))
         if len(self.pending) >= FLUSH_AT:
             self._kick.set()
         return item.done

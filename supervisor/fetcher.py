@@ -16,6 +16,7 @@ from typing import Any
 
 from proxy.river_sql import CLAIM
 from supervisor.database import RETRYABLE, Database
+from supervisor.orphans import ClaimGate
 
 log = logging.getLogger("civic.fetch")
 MAX_ATTEMPTED_BY = 100
@@ -23,9 +24,16 @@ MAX_ATTEMPTED_BY = 100
 
 class Fetcher:
     def __init__(
-        self, db: Database, queue: str, client_id: str, poll_interval: float, cooldown: float
+        self,
+        db: Database,
+        queue: str,
+        client_id: str,
+        poll_interval: float,
+        cooldown: float,
+        gate: ClaimGate,
     ) -> None:
         self.db = db
+        self.gate = gate
         self.queue = queue
         self.client_id = client_id
         self.poll_interval = poll_interval
@@ -70,11 +78,12 @@ class Fetcher:
             "max_attempted_by": MAX_ATTEMPTED_BY,
         }
         try:
-            async with self.db.connection() as conn:
+            async with self.gate.claiming(), self.db.connection() as conn:
                 cur = await conn.execute(self.db.sql(CLAIM), params)
                 names = [d.name for d in cur.description]
                 return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
         except RETRYABLE as exc:
+            self.gate.needed = True  # the claim may have committed: sweep for lost rows
             log.warning("claim on %s failed: %s", self.queue, exc)
             await asyncio.sleep(0.5)
             return []

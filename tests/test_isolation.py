@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from pathlib import Path
@@ -112,3 +113,57 @@ def test_postgres_restart_mid_run_loses_nothing(pg_server, db_url):
             assert db.execute("SELECT max(attempt) FROM metadata.river_job").fetchone()[0] == 1
     finally:
         assert sup.stop() == 0
+
+
+def test_claim_whose_reply_was_lost_is_returned(db_url, db):
+    """A claim that committed while its session died: running under our id, held by no one."""
+    sup = start(db_url, {"client_id": "sup-under-test"})
+    try:
+        (lost,) = insert_jobs(
+            db, "noop", state="running", attempt=1, attempted_by=["sup-under-test"]
+        )
+        db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                   " WHERE application_name = 'civic-supervisor'")  # fmt: skip
+        insert_jobs(db, "noop", 50)  # claims hit the dead sessions and fail
+        wait_for(lambda: job(db, lost)["state"] == "completed", timeout=20)
+        assert job(db, lost)["attempt"] == 1 and not job(db, lost)["errors"]
+        assert "claim reply was lost" in sup.log
+    finally:
+        sup.stop()
+
+
+def test_job_logs_reach_the_parent_tagged(db_url, db):
+    sup = start(db_url, {"log": {"format": "json"}})
+    try:
+        (jid,) = insert_jobs(db, "log", args='{"text": "from the job"}')
+        wait_for(lambda: job(db, jid)["state"] == "completed")
+        wait_for(lambda: "from the job" in sup.log)
+    finally:
+        sup.stop()
+    line = next(x for x in sup.log.splitlines() if "from the job" in x)
+    record = json.loads(line)
+    assert record["child"] == "bench" and record["job_id"] == jid and record["kind"] == "log"
+    assert record["msg"] == "bench says from the job"
+
+
+def test_restart_backoff_doubles(db_url, db):
+    sup = start(db_url, {"restart": {"backoff_initial": "200ms", "backoff_max": "10s"}})
+    try:
+        for n in range(3):
+            pid = sup.children()["bench"].pid
+            insert_jobs(db, "crash", max_attempts=1)
+            wait_for(lambda p=pid: (c := sup.children().get("bench")) and c.pid != p, timeout=10)
+            assert sup.log.count("child bench restarts in") == n + 1
+    finally:
+        sup.stop()
+    delays = [x.split("restarts in ")[1] for x in sup.log.splitlines() if "restarts in" in x]
+    assert delays == ["0.2s", "0.4s", "0.8s"]
+
+
+def test_children_exit_when_the_parent_is_killed(db_url, db):
+    sup = start(db_url)
+    child = sup.children()["bench"]
+    sup.proc.kill()
+    sup.proc.wait()
+    wait_for(lambda: not child.is_running() or child.status() == "zombie", timeout=2)
+    sup.stop()

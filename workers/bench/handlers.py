@@ -56,6 +56,11 @@ def write(job: Job, ctx: JobContext) -> None:
         raise RuntimeError("write then fail")
 
 
+def log(job: Job, ctx: JobContext) -> None:
+    """Logs a line: it must reach the parent's log tagged with child, job id and kind."""
+    ctx.log.info("bench says %s", _args(job).get("text", "hello"))
+
+
 def forbidden(job: Job, ctx: JobContext) -> None:
     """Asks the parent for a statement this child never registered: must be refused."""
     ctx.query(str(_args(job).get("name", "DROP TABLE metadata.river_job")))
@@ -68,6 +73,7 @@ def garbage(job: Job, ctx: JobContext) -> None:
 
 HANDLERS: dict[str, Handler] = {
     "forbidden": forbidden,
+    "log": log,
     "garbage": garbage,
     "noop": noop,
     "sleep": sleep,
