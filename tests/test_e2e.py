@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from PIL import Image
 from s3_server import ACCESS_KEY, SECRET_KEY, browser_put, bucket_fixture, s3_fixture  # noqa: F401
-from samples import jpeg, pdf
+from samples import corrupt_jpeg, encrypted_pdf, jpeg, pdf, png_bomb, truncated_png
 from smtp_server import smtp_server
 from supervisor_harness import start, states, wait_for
 from test_notifications_support import add_template, add_user, apply_schema
@@ -123,3 +123,42 @@ def test_upload_thumbnail_and_notification_flow(db_url, civic, s3, bucket, smtp)
         sampler.join()
         assert sup.stop() == 0
     assert 2 <= peak[0] <= 4
+
+
+def test_bad_inputs_fail_cleanly_while_the_children_keep_serving(db_url, civic, s3, bucket, smtp):
+    sup = start(db_url, config(s3, bucket, smtp), only=ALL)
+    try:
+        pids = {n: p.pid for n, p in sup.children().items()}
+        bad = {"corrupt.jpg": (corrupt_jpeg(), "image/jpeg"), "trunc.png": (truncated_png(), "image/png"),
+               "bomb.png": (png_bomb(), "image/png"), "fake.jpg": (b"not an image at all", "image/jpeg"),
+               "locked.pdf": (encrypted_pdf(), "application/pdf"), "empty.pdf": (b"", "application/pdf")}  # fmt: skip
+        ids = {}
+        for name, (body, mime) in bad.items():
+            s3[1].put_object(Bucket=bucket, Key=f"bad/{name}", Body=body)
+            ids[name] = one(civic, "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type,"
+                            " file_size, s3_original_key, s3_bucket) VALUES ('bad', '1', %s, %s, %s, %s, %s)"
+                            " RETURNING id::text", name, mime, len(body), f"bad/{name}", bucket)[0]  # fmt: skip
+        rid = one(
+            civic, "SELECT public.request_upload_url('../../etc', '1', 'x.jpg', 'image/jpeg')::text"
+        )[0]
+        for name, file_id in ids.items():
+            wait_for(lambda f=file_id: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", f)[0]
+                     == "failed", timeout=30)  # fmt: skip
+            error = one(civic, "SELECT thumbnail_error FROM metadata.files WHERE id = %s", file_id)[
+                0
+            ]
+            assert error, name
+        wait_for(lambda: one(civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid)[0]
+                 == "failed")  # fmt: skip
+        wait_for(lambda: states(civic) == {"cancelled": len(bad) + 1})
+        errors = civic.execute("SELECT errors[1]->>'error' FROM metadata.river_job").fetchall()
+        assert all(e[0] for e in errors)
+        s3[1].put_object(Bucket=bucket, Key="good/a.jpg", Body=jpeg(800, 600))
+        good = one(civic, "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
+                   " s3_original_key, s3_bucket) VALUES ('good', '1', 'a.jpg', 'image/jpeg', 1, 'good/a.jpg', %s)"
+                   " RETURNING id::text", bucket)[0]  # fmt: skip
+        wait_for(lambda: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", good)[0]
+                 == "completed", timeout=30)  # fmt: skip
+        assert {n: p.pid for n, p in sup.children().items()} == pids
+    finally:
+        assert sup.stop() == 0
