@@ -19,7 +19,12 @@ from typing import Any, NoReturn
 
 import psycopg
 
-from supervisor.demo import missing_extras
+from supervisor.demo import missing_extras, report, services
+from supervisor.demo.keep import explore
+from supervisor.demo.progress import Monitor
+from supervisor.demo.runner import BUDGET, SupervisorProcess, config
+from supervisor.demo.summary import collect, problems
+from supervisor.demo.workload import Mix, enqueue, install_schema, prepare
 
 
 def _interrupt(signum: int, frame: Any) -> NoReturn:
@@ -39,8 +44,8 @@ def run_demo(args: argparse.Namespace) -> int:
     if getattr(args, "config", None) or getattr(args, "only", None):
         _say("-c/--only do not apply: the demo writes its own configuration")
         return 2
-    if args.jobs < 6 or args.timeout <= 0:
-        _say("--jobs must be at least 6 and --timeout positive")
+    if args.jobs < 10 or args.timeout <= 0:
+        _say("--jobs must be at least 10 and --timeout positive")
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="civic-demo-"))
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -63,13 +68,6 @@ def _connect(db_url: str) -> psycopg.Connection:
 
 
 def _run(args: argparse.Namespace, workdir: Path) -> int:
-    from supervisor.demo import report, services
-    from supervisor.demo.keep import explore
-    from supervisor.demo.progress import Monitor
-    from supervisor.demo.runner import BUDGET, SupervisorProcess, config
-    from supervisor.demo.summary import collect, problems
-    from supervisor.demo.workload import Mix, enqueue, install_schema, prepare
-
     mix = Mix.of(args.jobs)
     with ExitStack() as stack:
         _say(f"starting PostgreSQL, S3 (moto) and an SMTP sink under {workdir}")
@@ -86,8 +84,10 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
         sup = stack.enter_context(SupervisorProcess(workdir, settings))
         deadline = time.monotonic() + args.timeout
         sup.wait_running(deadline)
-        _say(f"supervisor running; enqueueing {mix.presign} uploads to presign, "
-             f"{mix.thumbnails} files to thumbnail, {mix.notifications} notifications")  # fmt: skip
+        _say(
+            f"supervisor running; enqueueing {mix.presign} uploads to presign, "
+            f"{mix.thumbnails} files to thumbnail, {mix.notifications} notifications"
+        )
         monitor.live.set()
         with _connect(db_url) as conn:
             enqueue(conn, prepared, mix)
@@ -95,32 +95,42 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
         monitor.live.clear()
         monitor.draw()
         if failure:
-            _say(f"{failure}\nlast lines of the supervisor's log:\n{sup.log_tail()}")
+            _say(f"{failure}; from the supervisor's log:\n{sup.log_tail()}")
             return 1
         exit_code = None if args.keep else sup.stop()
         with _connect(db_url) as conn:
-            summary = collect(conn, s3.client, s3.endpoint, mailbox, monitor.snapshot().peak,
-                              BUDGET)  # fmt: skip
+            summary = collect(
+                conn, s3.client, s3.endpoint, mailbox, monitor.snapshot().peak, BUDGET
+            )
         found = problems(summary, mix, exit_code)
-        summary.update(ok=not found, problems=found, workdir=str(workdir),
-                       supervisor_exit=exit_code, mix=mix.by_queue())  # fmt: skip
+        summary.update(
+            ok=not found,
+            problems=found,
+            workdir=str(workdir),
+            supervisor_exit=exit_code,
+            mix=mix.by_queue(),
+        )
         if args.json:
             print(json.dumps(summary, indent=2), flush=True)
         else:
             print(report.render(summary, found, keep=args.keep), flush=True)
-        if args.keep:
-            if explore(workdir, db_url, s3.endpoint, monitor, sup) != 0:
-                _say(f"the supervisor exited with code {sup.exit_code} on SIGTERM, not 0")
-                return 1
+        if args.keep and explore(workdir, db_url, s3.endpoint, monitor, sup) != 0:
+            _say(f"the supervisor exited with code {sup.exit_code} on SIGTERM, not 0")
+            return 1
         return 1 if found else 0
 
 
-def _wait(monitor: Any, sup: Any, expected: dict[str, int], deadline: float,
-          timeout: float) -> str | None:  # fmt: skip
+def _wait(
+    monitor: Monitor,
+    sup: SupervisorProcess,
+    expected: dict[str, int],
+    deadline: float,
+    timeout: float,
+) -> str | None:
     """None once every job is final; otherwise why waiting stopped."""
     while not monitor.snapshot().finished(expected):
         if not sup.alive:
-            return f"the supervisor exited unexpectedly (code {sup.proc.returncode})"
+            return "the supervisor exited unexpectedly"
         if monitor.error is not None:
             return f"lost the monitoring connection: {monitor.error}"
         if time.monotonic() > deadline:

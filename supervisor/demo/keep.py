@@ -7,10 +7,11 @@ import sys
 import time
 from pathlib import Path
 
+from supervisor.demo.content import TEMPLATE
 from supervisor.demo.progress import FINAL, QUEUES, Monitor
 from supervisor.demo.runner import SupervisorProcess
 from supervisor.demo.services import S3_KEY, S3_SECRET
-from supervisor.demo.workload import BUCKET, TEMPLATE
+from supervisor.demo.workload import BUCKET
 
 TRY = (
     "SELECT create_notification((SELECT id FROM metadata.civic_os_users LIMIT 1),"
@@ -19,8 +20,9 @@ TRY = (
 )
 
 
-def explore(workdir: Path, db_url: str, s3_endpoint: str, monitor: Monitor,
-            sup: SupervisorProcess) -> int:  # fmt: skip
+def explore(
+    workdir: Path, db_url: str, s3_endpoint: str, monitor: Monitor, sup: SupervisorProcess
+) -> int:
     """Print where things are, echo jobs finished from now on; Ctrl-C stops. Exit code of
     the supervisor's graceful stop."""
     err = sys.stderr

@@ -16,7 +16,10 @@ from typing import TextIO
 
 import psycopg
 
-QUEUES = {"s3_signer": "presign", "thumbnails": "thumbnails", "notifications": "notifications"}
+from workers.specs import SPECS
+
+QUEUES = {spec.queue: spec.name for spec in SPECS.values() if spec.enabled}
+"""River queue -> child name, for the children a default configuration runs."""
 FINAL = ("completed", "cancelled", "discarded")
 _CONNECTIONS = (
     "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'civic-supervisor%'"
@@ -62,7 +65,7 @@ class Monitor(threading.Thread):
         self._draw_lock = threading.Lock()
         self._snap = Snapshot()
         self._drawn = 0
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -74,7 +77,7 @@ class Monitor(threading.Thread):
                 self.db_url, autocommit=True, application_name="civic-demo-monitor"
             ) as conn:
                 self._sample(conn)
-        except BaseException as exc:  # noqa: BLE001 - reported by the command
+        except Exception as exc:  # reported by the command, which then stops waiting
             self.error = exc
 
     def _sample(self, conn: psycopg.Connection) -> None:
@@ -101,8 +104,11 @@ class Monitor(threading.Thread):
     def lines(self) -> list[str]:
         snap = self.snapshot()
         queues = [snap.line(q, n) for q, n in self.expected.items()]
-        return [*queues, f"  {'connections':<14} {snap.connections:>5} now, peak {snap.peak}"
-                         f" of {self.budget} (application_name civic-supervisor%)"]  # fmt: skip
+        return [
+            *queues,
+            f"  {'connections':<14} {snap.connections:>5} now, peak {snap.peak}"
+            f" of {self.budget} (application_name civic-supervisor%)",
+        ]
 
     def draw(self) -> None:
         with self._draw_lock:

@@ -23,7 +23,7 @@ def render(summary: dict[str, Any], problems: list[str], *, keep: bool) -> str:
     out = [
         "",
         f"civic-supervisor demo: {total} jobs, {done} completed in {jobs['span_s']:.1f} s"
-        f" — {verdict}",
+        f": {verdict}",
         "",
         f"  {'queue':<14} {'jobs':>5} {'done':>5} {'failed':>6}   "
         f"{'pickup ms p50/95/99':>21}   {'processing ms p50/95/99':>23}",

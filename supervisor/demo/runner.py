@@ -31,12 +31,22 @@ def config(db_url: str, s3_endpoint: str, smtp_port: int) -> dict[str, Any]:
     return {
         "database": {"url": db_url, "max_conns": BUDGET},
         "queues": {"bench": {"enabled": False}},
-        "s3": {"bucket": BUCKET, "region": S3_REGION, "endpoint": s3_endpoint,
-               "access_key_id": S3_KEY, "secret_access_key": S3_SECRET},
-        "email": {"transport": "smtp", "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
-                  "from": "Civic OS demo <noreply@civic-os.org>", "timeout_seconds": 10},
+        "s3": {
+            "bucket": BUCKET,
+            "region": S3_REGION,
+            "endpoint": s3_endpoint,
+            "access_key_id": S3_KEY,
+            "secret_access_key": S3_SECRET,
+        },
+        "email": {
+            "transport": "smtp",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_port,
+            "from": "Civic OS demo <noreply@civic-os.org>",
+            "timeout_seconds": 10,
+        },
         "sms": {"enabled": False},
-    }  # fmt: skip
+    }
 
 
 class SupervisorProcess:
@@ -56,18 +66,24 @@ class SupervisorProcess:
             # stops the supervisor once, gracefully (a second signal would mean "now").
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "supervisor.cli", "-c", str(self.config_path)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
                 process_group=0,
-            )  # fmt: skip
+            )
         return self
 
     @property
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def log_tail(self, lines: int = 15) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+    def log_tail(self, lines: int = 12) -> str:
+        """The log's last warnings and errors (else its last lines): the temp dir, and the
+        log with it, is removed on exit, so this is what a failed run leaves to read."""
+        text = self.log_path.read_text(errors="replace").splitlines()
+        bad = [line for line in text if " WARNING " in line or " ERROR " in line]
+        return "\n".join((bad or text)[-lines:])
 
     def wait_running(self, deadline: float) -> None:
         """Until the supervisor logs that its children started; RuntimeError if it dies."""

@@ -51,8 +51,12 @@ def _jobs(conn: psycopg.Connection) -> dict[str, Any]:
     span = conn.execute(
         "SELECT extract(epoch FROM max(finalized_at) - min(created_at)) FROM metadata.river_job"
     ).fetchone()[0]
-    return {"by_queue": states, "latency_ms": latency, "not_completed": unfinished,
-            "span_s": round(float(span or 0), 2)}  # fmt: skip
+    return {
+        "by_queue": states,
+        "latency_ms": latency,
+        "not_completed": unfinished,
+        "span_s": round(float(span or 0), 2),
+    }
 
 
 def _thumbnails(conn: psycopg.Connection, s3: Any, endpoint: str) -> list[dict[str, Any]]:
@@ -65,29 +69,45 @@ def _thumbnails(conn: psycopg.Connection, s3: Any, endpoint: str) -> list[dict[s
         " s3_thumbnail_medium_key, s3_thumbnail_large_key FROM metadata.files ORDER BY id"
     ):
         present = {size: k for size, k in zip(_SIZES, keys, strict=True) if k in stored}
-        files.append({
-            "file_name": name, "status": status, "original": original, "keys": present,
-            "urls": {size: f"{endpoint}/{BUCKET}/{k}" for size, k in present.items()},
-        })  # fmt: skip
+        files.append(
+            {
+                "file_name": name,
+                "status": status,
+                "original": original,
+                "keys": present,
+                "urls": {size: f"{endpoint}/{BUCKET}/{k}" for size, k in present.items()},
+            }
+        )
     return files
 
 
-def collect(conn: psycopg.Connection, s3: Any, s3_endpoint: str, mailbox: Mailbox,
-            peak: int, budget: int) -> dict[str, Any]:  # fmt: skip
+def collect(
+    conn: psycopg.Connection, s3: Any, s3_endpoint: str, mailbox: Mailbox, peak: int, budget: int
+) -> dict[str, Any]:
     """Everything the report shows, as plain data (also the `--json` output)."""
-    uploads = dict(conn.execute(
-        "SELECT status, count(*) FROM metadata.file_upload_requests GROUP BY 1").fetchall())  # fmt: skip
-    notifications = dict(conn.execute(
-        "SELECT status, count(*) FROM metadata.notifications GROUP BY 1").fetchall())  # fmt: skip
+    uploads = dict(
+        conn.execute(
+            "SELECT status, count(*) FROM metadata.file_upload_requests GROUP BY 1"
+        ).fetchall()
+    )
+    notifications = dict(
+        conn.execute("SELECT status, count(*) FROM metadata.notifications GROUP BY 1").fetchall()
+    )
     return {
         "jobs": _jobs(conn),
         "connections": {"peak": peak, "budget": budget},
         "uploads": {"by_status": uploads},
-        "thumbnails": {"bucket": BUCKET, "endpoint": s3_endpoint,
-                       "files": _thumbnails(conn, s3, s3_endpoint)},
-        "emails": {"delivered": mailbox.delivered, "directory": str(mailbox.directory),
-                   "notifications_by_status": notifications},
-    }  # fmt: skip
+        "thumbnails": {
+            "bucket": BUCKET,
+            "endpoint": s3_endpoint,
+            "files": _thumbnails(conn, s3, s3_endpoint),
+        },
+        "emails": {
+            "delivered": mailbox.delivered,
+            "directory": str(mailbox.directory),
+            "notifications_by_status": notifications,
+        },
+    }
 
 
 def problems(summary: dict[str, Any], mix: Mix, supervisor_exit: int | None) -> list[str]:
@@ -110,8 +130,10 @@ def problems(summary: dict[str, Any], mix: Mix, supervisor_exit: int | None) -> 
     sent = summary["emails"]["notifications_by_status"].get("sent", 0)
     delivered = summary["emails"]["delivered"]
     if not sent == delivered == mix.notifications:
-        out.append(f"notifications: {mix.notifications} enqueued, {sent} sent, "
-                   f"{delivered} emails received by the SMTP sink")  # fmt: skip
+        out.append(
+            f"notifications: {mix.notifications} enqueued, {sent} sent, "
+            f"{delivered} emails received by the SMTP sink"
+        )
     peak, budget = summary["connections"]["peak"], summary["connections"]["budget"]
     if not 2 <= peak <= budget:
         out.append(f"peak connections {peak}: expected 2 (listener + pool) to {budget}")

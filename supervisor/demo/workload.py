@@ -9,36 +9,27 @@ the jobs by polling. Each call is its own autocommit statement, as separate API 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
+from supervisor.demo.content import HTML, ISSUES, NAMES, NOTE, STATUSES, SUBJECT, TEMPLATE, TEXT
 from supervisor.demo.media import Sample, samples
 from supervisor.migrate import migrate
 from workers.civic_schema import sql
 
 BUCKET = "civic-os-files"
-TEMPLATE = "issue_status_changed"
-SUBJECT = "[{{.Metadata.site_name}}] Issue #{{.Entity.id}} is now {{.Entity.status}}"
-HTML = (
-    '<p>Hello,</p><p><a href="{{.Metadata.site_url}}/view/issues/{{.Entity.id}}">'
-    "{{.Entity.display_name}}</a> is now <strong>{{.Entity.status}}</strong>.</p>"
-    "{{if .Entity.note}}{{markdown .Entity.note}}{{end}}"
+UPLOAD = "SELECT public.request_upload_url('issues', %s, %s, %s)"
+FILE = "SELECT public.create_file_record(%s, 'issues', %s, %s, %s, %s, %s, %s, 'pending')"
+NOTIFY = "SELECT public.create_notification(%s, %s, 'issues', %s, %s)"
+UPLOADS = (
+    ("photo.jpg", "image/jpeg"),
+    ("scan.pdf", "application/pdf"),
+    ("plan.png", "image/png"),
+    ("IMG_2041.HEIC", "image/heic"),
 )
-TEXT = (
-    'Issue #{{.Entity.id}} "{{.Entity.display_name}}" is now {{.Entity.status}}.\n'
-    "{{.Metadata.site_url}}/view/issues/{{.Entity.id}}"
-)
-NAMES = ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov",
-         "Donald Knuth", "Frances Allen", "Ken Thompson")  # fmt: skip
-ISSUES = ("Pothole on Main St", "Streetlight out at 5th & Elm", "Graffiti on the library wall",
-          "Blocked storm drain", "Missing stop sign")  # fmt: skip
-STATUSES = ("Received", "In progress", "Resolved")
-UPLOADS = (("photo.jpg", "image/jpeg"), ("scan.pdf", "application/pdf"),
-           ("plan.png", "image/png"), ("IMG_2041.HEIC", "image/heic"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,8 +47,11 @@ class Mix:
         return cls(max(1, total - thumbnails - notifications), thumbnails, notifications)
 
     def by_queue(self) -> dict[str, int]:
-        return {"s3_signer": self.presign, "thumbnails": self.thumbnails,
-                "notifications": self.notifications}  # fmt: skip
+        return {
+            "s3_signer": self.presign,
+            "thumbnails": self.thumbnails,
+            "notifications": self.notifications,
+        }
 
 
 @dataclass(frozen=True)
@@ -90,8 +84,10 @@ def prepare(conn: psycopg.Connection, s3: Any, mix: Mix) -> Prepared:
     users = []
     for i, name in enumerate(NAMES):
         user_id = str(conn.execute("SELECT gen_random_uuid()").fetchone()[0])
-        conn.execute("INSERT INTO metadata.civic_os_users (id, display_name) VALUES (%s, %s)",
-                     (user_id, name.split()[0]))  # fmt: skip
+        conn.execute(
+            "INSERT INTO metadata.civic_os_users (id, display_name) VALUES (%s, %s)",
+            (user_id, name.split()[0]),
+        )
         conn.execute(
             "INSERT INTO metadata.civic_os_users_private (id, display_name, email)"
             " VALUES (%s, %s, %s)",
@@ -109,33 +105,25 @@ def prepare(conn: psycopg.Connection, s3: Any, mix: Mix) -> Prepared:
 
 def enqueue(conn: psycopg.Connection, prepared: Prepared, mix: Mix) -> None:
     """Every producer call of the mix, shuffled like traffic from many users."""
-    calls: list[Callable[[], object]] = []
+    calls: list[tuple[str, tuple[object, ...]]] = []
     for i in range(mix.presign):
         name, kind = UPLOADS[i % len(UPLOADS)]
-        args = ("issues", str(200 + i), name, kind)
-        calls.append(lambda a=args: conn.execute(
-            "SELECT public.request_upload_url(%s, %s, %s, %s)", a))  # fmt: skip
+        calls.append((UPLOAD, (str(200 + i), name, kind)))
     for file_id, key, sample in prepared.files:
         entity_id = key.split("/")[1]
-        args = (
-            file_id,
-            entity_id,
-            sample.file_name,
-            sample.file_type,
-            len(sample.data),
-            BUCKET,
-            key,
+        size = len(sample.data)
+        calls.append(
+            (FILE, (file_id, entity_id, sample.file_name, sample.file_type, size, BUCKET, key))
         )
-        calls.append(lambda a=args: conn.execute(
-            "SELECT public.create_file_record(%s, 'issues', %s, %s, %s, %s, %s, %s, 'pending')",
-            a))  # fmt: skip
     for i in range(mix.notifications):
-        entity = {"id": 300 + i % 50, "display_name": ISSUES[i % len(ISSUES)],
-                  "status": STATUSES[i % len(STATUSES)],
-                  "note": "Crew *scheduled*: see the [map](https://example.org/map)." if i % 4 == 0 else ""}  # fmt: skip
-        args = (prepared.users[i % len(prepared.users)], TEMPLATE, str(entity["id"]), Jsonb(entity))
-        calls.append(lambda a=args: conn.execute(
-            "SELECT public.create_notification(%s, %s, 'issues', %s, %s)", a))  # fmt: skip
+        entity = {
+            "id": 300 + i % 50,
+            "display_name": ISSUES[i % len(ISSUES)],
+            "status": STATUSES[i % len(STATUSES)],
+            "note": NOTE if i % 4 == 0 else "",
+        }
+        user = prepared.users[i % len(prepared.users)]
+        calls.append((NOTIFY, (user, TEMPLATE, str(entity["id"]), Jsonb(entity))))
     random.Random(6).shuffle(calls)
-    for call in calls:
-        call()
+    for statement, params in calls:
+        conn.execute(statement, params)
