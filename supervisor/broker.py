@@ -7,6 +7,7 @@ it handed out, so a dead child's jobs go back at once with the cause as their er
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -72,6 +73,12 @@ class Broker:
             self.child_log.log(params["level"], "%s", msg, extra=extra)
 
     async def _fetch(self, max_jobs: int, wait: float) -> list[dict[str, Any]]:
+        limit = self.queue.max_jobs_per_child
+        if limit:  # never hand out more than the child may still do before it is recycled
+            max_jobs = min(max_jobs, limit - self.processed - len(self.held))
+            if max_jobs <= 0:
+                await asyncio.sleep(min(wait, 1.0))
+                return []
         rows = await self.fetcher.fetch(max_jobs, wait)
         timeout = self.queue.job_timeout
         now = time.monotonic()

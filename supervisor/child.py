@@ -14,6 +14,7 @@ import asyncio
 import enum
 import logging
 import os
+import pwd
 import signal
 import socket
 import sys
@@ -65,6 +66,9 @@ class Child:
     last_exit: str = ""
     kill_cause: str | None = None
     recycling: bool = False
+    crashes: list[float] = field(default_factory=list)
+    user: str = ""
+    """Run the process as this user (only when we are root)."""
     stop_deadline: float = 0.0
     _tasks: set[asyncio.Task] = field(default_factory=set)
 
@@ -80,9 +84,14 @@ class Child:
         self.transition(State.STARTING)
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         fd = child_sock.fileno()
+        drop = {}
+        if self.user and os.geteuid() == 0:
+            entry = pwd.getpwnam(self.user)
+            drop = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "workers.runtime", str(fd), str(os.getpid()),
             pass_fds=(fd,), env=child_env(self.uses_aws), stdin=asyncio.subprocess.DEVNULL,
+            cwd="/", **drop,
         )  # fmt: skip
         child_sock.close()
         parent_sock.sendall(encode(self.init))
@@ -90,6 +99,7 @@ class Child:
         self.kill_cause = None
         self.broker.closed = False
         self.broker.ready = False
+        self.broker.processed = self.broker.rss = self.broker.stuck = 0
         self.broker.last_heartbeat = time.monotonic()
         self.broker.fetcher.stopped = False
         self.channel = Channel(parent_sock, self.name, self.broker.handle, self.broker.notify)

@@ -53,7 +53,7 @@ class ChildSet:
             uses_aws = bool(AWS_SECTIONS & set(q.spec.settings)) or (
                 "email" in q.spec.settings and cfg["email.transport"] == "ses"
             )
-            self.children[q.name] = Child(broker, self._init(q), uses_aws)
+            self.children[q.name] = Child(broker, self._init(q), uses_aws, user=cfg["child_user"])
 
     def _init(self, q: QueueConfig) -> dict[str, Any]:
         return {
@@ -100,6 +100,9 @@ class ChildSet:
             child.backoff = delay = min(child.backoff * 2, ceiling)
         child.recycling = False
         child.restarts += 1
+        if not graceful and self._crash_loop(child):
+            self.post(("fatal", child, cause))
+            return
         child.transition(State.BACKOFF)
         if delay:
             log.info("child %s restarts in %.1fs", child.name, delay)
@@ -116,6 +119,13 @@ class ChildSet:
             await self.gate.sweep(self.db, self.cfg.client_id, queues, held)
         except RETRYABLE as exc:
             log.warning("orphan sweep postponed: %s", exc)
+
+    def _crash_loop(self, child: Child) -> bool:
+        """Too many unplanned restarts within the window: the operator's platform must act."""
+        limit, window = self.cfg["restart.max_restarts"], self.cfg["restart.window"]
+        now = time.monotonic()
+        child.crashes = [t for t in child.crashes if now - t < window] + [now]
+        return bool(limit) and len(child.crashes) > limit
 
     def supervise(self) -> None:
         """Periodic checks: silent children, overrun jobs, stuck threads, slow stops."""
@@ -141,15 +151,24 @@ class ChildSet:
                 child.kill(
                     "worker process killed: a job overran its deadline and was never reported"
                 )
-            elif b.stuck:
-                log.warning(
-                    "child %s: %d job thread(s) stuck past their deadline; recycling",
-                    child.name,
-                    b.stuck,
-                )
+            elif reason := self._recycle_reason(child):
+                log.info("child %s: %s; recycling it between jobs", child.name, reason)
                 self.recycle(child)
 
+    @staticmethod
+    def _recycle_reason(child: Child) -> str | None:
+        b, q = child.broker, child.broker.queue
+        if b.stuck:
+            return f"{b.stuck} job thread(s) stuck past their deadline"
+        if q.max_memory and b.rss > q.max_memory:
+            return f"RSS {b.rss >> 20} MiB over max_memory {q.max_memory >> 20} MiB"
+        if q.max_jobs_per_child and b.processed >= q.max_jobs_per_child:
+            return f"{b.processed} jobs done (max_jobs_per_child)"
+        return None
+
     def recycle(self, child: Child) -> None:
+        if child.state == State.STOPPING:
+            return
         child.recycling = True
         child.stop_deadline = time.monotonic() + self.cfg["shutdown_timeout"]
         child.request_stop()

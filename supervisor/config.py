@@ -36,6 +36,8 @@ class QueueConfig:
     max_workers: int
     enabled: bool
     job_timeout: float
+    max_memory: int
+    max_jobs_per_child: int
     spec: WorkerSpec
 
 
@@ -56,11 +58,14 @@ class Config:
 
     @property
     def client_id(self) -> str:
-        """River's default: host name (dots to `_`, <= 60 chars) and start time."""
+        """River's default (host name, dots to `_`, <= 60 chars, and start time) behind a
+        `civic-` prefix that tells peers this client holds a liveness lock (deadclients.py)."""
         if self.values["client_id"]:
             return self.values["client_id"]
         host = socket.gethostname().replace(".", "_")[:60]
-        return f"{host}_{self.started_at.strftime('%Y_%m_%dT%H_%M_%S_%f')}"
+        stamp = f"{host}_{self.started_at.strftime('%Y_%m_%dT%H_%M_%S_%f')}"
+        # poll-only mode has no LISTEN session to hold the lock on: no prefix, no fast rescue
+        return stamp if self.values["database.poll_only"] else f"civic-{stamp}"
 
     def section(self, name: str) -> dict[str, Any]:
         """A worker settings section (e.g. "s3") as the child receives it."""

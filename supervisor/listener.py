@@ -15,6 +15,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from supervisor.deadclients import LOCK_CLASS, TRY_LOCK
+
 log = logging.getLogger("civic.listener")
 TOPICS = ("river_insert", "river_control", "river_leadership")
 PING_AFTER = 5.0
@@ -28,7 +30,10 @@ class Listener:
         schema: str,
         on_notify: Callable[[str, dict[str, Any]], None],
         on_connect: Callable[[], None],
+        client_id: str = "",
     ) -> None:
+        self.client_id = client_id
+        self.locked = False
         self.url = url
         self.application_name = application_name
         self.channels = {f"{schema}.{t}": t for t in TOPICS}
@@ -47,6 +52,7 @@ class Listener:
             except psycopg.Error as exc:
                 log.warning("listener lost its session (%s); reconnecting in %.1fs", exc, delay)
             finally:
+                self.locked = False
                 if self.connected:
                     delay = 0.1  # the session had worked: start the backoff over
                 self.connected = False
@@ -64,11 +70,22 @@ class Listener:
             await self.conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
         self.connected = True
         log.info("listening on %s", ", ".join(self.channels))
+        if self.client_id:
+            await self._lock()
         self.on_connect()
         while True:
             async for note in self.conn.notifies(timeout=PING_AFTER):
                 self._dispatch(note.channel, note.payload)
             await self.conn.execute("SELECT 1")  # silent for a while: is the session alive?
+
+    async def _lock(self) -> None:
+        """Our liveness lock: held by this session for as long as we live (deadclients.py)."""
+        assert self.conn is not None
+        params = {"cls": LOCK_CLASS, "client_id": self.client_id}
+        self.locked = bool((await (await self.conn.execute(TRY_LOCK, params)).fetchone())[0])
+        if not self.locked:
+            log.error("client id %s is held by another live supervisor: give each a unique client_id",
+                      self.client_id)  # fmt: skip
 
     def _dispatch(self, channel: str, payload: str) -> None:
         topic = self.channels.get(channel)

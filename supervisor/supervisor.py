@@ -21,6 +21,7 @@ from supervisor.children import ChildSet
 from supervisor.completer import Completer
 from supervisor.config import Config
 from supervisor.database import RETRYABLE, Database
+from supervisor.deadclients import DeadClients
 from supervisor.leader import Elector
 from supervisor.listener import Listener
 from supervisor.maintenance import Maintenance
@@ -58,10 +59,26 @@ class Supervisor:
             self.listener = Listener(
                 cfg["database.listen_url"] or cfg["database.url"],
                 cfg["database.application_name"] + " listener", cfg.schema,
-                self._notified, self.children.wake_all,
+                self._notified, self._listener_connected, cfg.client_id,
             )  # fmt: skip
+        self.dead = DeadClients(self.db, cfg.client_id, cfg["maintenance.dead_client_after"])
         self.stopping = False
         self._tasks: list[asyncio.Task[None]] = []
+
+    def _listener_connected(self) -> None:
+        """Wake every queue (notifications were lost while away) and, once our lock is ours,
+        return any job still running under our client id that no child holds (a restart)."""
+        self.children.wake_all()
+        if self.listener is not None and self.listener.locked:
+            self.children.gate.needed = True
+
+    async def _dead_clients(self) -> None:
+        while True:
+            await asyncio.sleep(self.cfg["maintenance.dead_client_interval"])
+            try:
+                await self.dead.check()
+            except RETRYABLE as exc:
+                log.warning("dead-client check: %s", exc)
 
     def _leadership(self, leader: bool) -> None:
         (self.maintenance.start if leader else self.maintenance.stop)()
@@ -118,6 +135,7 @@ class Supervisor:
         self._spawn(self.elector.run())
         self._spawn(self.keeper.run())
         self._spawn(self._ticker())
+        self._spawn(self._dead_clients())
         if self.listener is not None:
             self._spawn(self.listener.run())
         await self.children.start_all()
@@ -152,6 +170,15 @@ class Supervisor:
                 return await self._shutdown(graceful=True)
             if kind == "exit":
                 self.children.exited(event[1], event[2], restart=not self.stopping)
+            elif kind == "fatal":
+                child = event[1]
+                log.critical(
+                    "child %s restarted more than %d times within %gs (last: %s); stopping so "
+                    "the service manager can act", child.name, self.cfg["restart.max_restarts"],
+                    self.cfg["restart.window"], event[2],
+                )  # fmt: skip
+                await self._shutdown(graceful=True)
+                return 1
             elif kind == "restart" and not self.stopping:
                 await self.children.restart(event[1])
             elif kind == "tick":

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from supervisor.config import ConfigError, _flatten, expand, load
+from supervisor.config_doc import table
 from supervisor.config_keys import KEYS, QUEUE_KEYS
 from supervisor.values import parse_duration
 
@@ -37,6 +38,7 @@ def test_example_config_has_every_key_with_its_default():
 
 def test_readme_documents_every_key_and_env_name():
     readme = (ROOT / "README.md").read_text()
+    assert table() in readme, "regenerate the README table: python -m supervisor.config_doc"
     for key in KEYS:
         assert f"`{key.path}`" in readme, key.path
         for env in key.env:
