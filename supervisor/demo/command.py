@@ -71,7 +71,7 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
     mix = Mix.of(args.jobs)
     with ExitStack() as stack:
         _say(f"starting PostgreSQL, S3 (moto) and an SMTP sink under {workdir}")
-        db_url = stack.enter_context(services.postgres(workdir / "postgres"))
+        db_url = stack.enter_context(services.postgres())
         s3 = stack.enter_context(services.s3())
         mailbox = stack.enter_context(services.smtp_sink(workdir / "emails"))
         with _connect(db_url) as conn:

@@ -32,17 +32,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def postgres(base: Path) -> Iterator[str]:
-    """An embedded server with its data under `base`; yields the URL of database civic_os."""
-    base.mkdir(parents=True)
-    server = EmbeddedPostgres(max_connections=50, base=base)
+def postgres() -> Iterator[str]:
+    """An embedded server in a private temp dir of its own (as root, PostgreSQL runs as another
+    user and its parents must be traversable: never nest it in the demo's dir of emails);
+    yields the URL of database civic_os."""
+    server = EmbeddedPostgres(max_connections=50)
     server.start()
     try:
         with psycopg.connect(server.url(), autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
         yield server.url(DATABASE)
     finally:
-        server.stop()
+        server.stop(remove=True)
 
 
 @dataclass(frozen=True)
