@@ -53,9 +53,11 @@ class ChildSet:
             uses_aws = bool(AWS_SECTIONS & set(q.spec.settings)) or (
                 "email" in q.spec.settings and cfg["email.transport"] == "ses"
             )
-            self.children[q.name] = Child(broker, self._init(q), uses_aws, user=cfg["child_user"])
+            self.children[q.name] = Child(
+                broker, self.init_message(q), uses_aws, user=cfg["child_user"]
+            )
 
-    def _init(self, q: QueueConfig) -> dict[str, Any]:
+    def init_message(self, q: QueueConfig) -> dict[str, Any]:
         return {
             "event": "init", "name": q.name, "queue": q.queue, "max_workers": q.max_workers,
             "handlers": q.spec.handlers, "settings": {s: self.cfg.section(s) for s in q.spec.settings},
@@ -172,11 +174,6 @@ class ChildSet:
         child.recycling = True
         child.stop_deadline = time.monotonic() + self.cfg["shutdown_timeout"]
         child.request_stop()
-
-    def recycle_all(self) -> None:
-        for child in self:
-            if child.state == State.RUNNING:
-                self.recycle(child)
 
     async def stop_all(self, timeout: float) -> None:
         alive = [c for c in self if c.proc is not None and c.proc.returncode is None]

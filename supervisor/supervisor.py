@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from supervisor import signals
+from supervisor import reload, signals
 from supervisor.child import Child, State
 from supervisor.children import ChildSet
 from supervisor.completer import Completer
@@ -79,6 +79,12 @@ class Supervisor:
                 await self.dead.check()
             except RETRYABLE as exc:
                 log.warning("dead-client check: %s", exc)
+
+    async def _reload(self) -> None:
+        log.info("SIGHUP: reloading %s", self.cfg.source)
+        if reload.apply(self.cfg, self.children):
+            await reload.rolling_restart(self.children)
+            log.info("reload done")
 
     def _leadership(self, leader: bool) -> None:
         (self.maintenance.start if leader else self.maintenance.stop)()
@@ -160,8 +166,8 @@ class Supervisor:
             if kind == "signal":
                 sig = event[1]
                 if sig == signal.SIGHUP:
-                    log.info("SIGHUP: restarting children one by one")
-                    self.children.recycle_all()
+                    if not self.stopping:
+                        self._spawn(self._reload())
                     continue
                 if self.stopping:
                     log.warning("second %s: stopping at once", signal.Signals(sig).name)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 from supervisor_harness import insert_jobs, job, start, states, wait_for
 
 
@@ -167,3 +168,35 @@ def test_children_exit_when_the_parent_is_killed(db_url, db):
     sup.proc.wait()
     wait_for(lambda: not child.is_running() or child.status() == "zombie", timeout=2)
     sup.stop()
+
+
+def test_sighup_reloads_and_restarts_children_one_by_one(db_url, db):
+    sup = start(db_url, {"queues": {"bench": {"max_workers": 4}}}, only="bench,presign",
+                env={"S3_ACCESS_KEY_ID": "k", "S3_SECRET_ACCESS_KEY": "s", "S3_ENDPOINT": "http://127.0.0.1:9"})  # fmt: skip
+    try:
+        old = {n: p.pid for n, p in sup.children().items()}
+        ids = insert_jobs(db, "sleep", 40, args='{"ms": 200}')
+        wait_for(lambda: states(db).get("running") == 4)
+        cfg = dict(sup.config)
+        cfg["queues"] = {"bench": {"max_workers": 6}}
+        sup.config_path.write_text(yaml.safe_dump(cfg))
+        sup.send(signal.SIGHUP)
+        wait_for(lambda: "reload done" in sup.log, timeout=30)
+        new = {n: p.pid for n, p in sup.children().items()}
+        assert all(new[n] != old[n] for n in old)
+        wait_for(lambda: "/6 busy]" in " ".join(sup.children()["bench"].cmdline()))
+        wait_for(lambda: all(job(db, i)["state"] == "completed" for i in ids), timeout=30)
+        assert all(job(db, i)["attempt"] == 1 and not job(db, i)["errors"] for i in ids)
+        assert (
+            db.execute("SELECT count(DISTINCT attempted_by[1]) FROM metadata.river_job").fetchone()[
+                0
+            ]
+            == 1
+        )
+        assert sup.proc.poll() is None
+        sup.config_path.write_text("database:\n  max_conns: nope\n")
+        sup.send(signal.SIGHUP)
+        wait_for(lambda: "reload refused" in sup.log)
+        assert sup.proc.poll() is None
+    finally:
+        assert sup.stop() == 0
