@@ -133,10 +133,12 @@ def parse_request(message: dict[str, Any]) -> tuple[int | None, str, dict[str, A
     """(id, op, validated params); raises RequestError (answerable) or ProtocolError."""
     op = message.get("op")
     rid = message.get("id")
+    if not isinstance(op, str):
+        raise ProtocolError("request without a string op")
     if op in NOTIFICATIONS and rid is None:
         return None, op, OPS[op](message)
     if not isinstance(rid, int) or isinstance(rid, bool) or not 0 <= rid < 2**53:
         raise ProtocolError("request without a valid integer id")
-    if not isinstance(op, str) or op not in OPS:
+    if op not in OPS:
         raise RequestError(f"unknown op {str(op)[:50]!r}", "unknown_op")
     return rid, op, OPS[op](message)

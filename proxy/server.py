@@ -47,6 +47,9 @@ class Channel:
             log.warning("child %s broke the protocol: %s", self.name, exc)
         except (ConnectionError, OSError):
             pass
+        except Exception as exc:  # a bug in validation must still end this child, not the parent
+            self.violation = f"unhandled {type(exc).__name__}: {exc}"
+            log.exception("child %s: request handling failed", self.name)
         finally:
             self.close()
 
