@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -67,10 +68,19 @@ class Running:
             stdout=self._log, stderr=subprocess.STDOUT, env={**base_env, **env},
         )  # fmt: skip
         self.app = cfg.get("database", {}).get("application_name", "civic-supervisor")
+        self._final_log: str | None = None
 
     @property
     def log(self) -> str:
+        if self._final_log is not None:
+            return self._final_log
         return self.log_path.read_text(errors="replace")
+
+    def _cleanup(self) -> None:
+        """Keep the log in memory for assertions; remove the temp dir."""
+        self._log.close()
+        self._final_log = self.log_path.read_text(errors="replace")
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def wait_ready(self, children: int, timeout: float = 20.0) -> None:
         wait_for(lambda: "civic-supervisor running" in self.log and len(self.children()) >= children,
@@ -115,7 +125,8 @@ class Running:
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
-            self._log.close()
+            if self._final_log is None:
+                self._cleanup()
         return code
 
     def kill(self) -> None:
@@ -123,7 +134,8 @@ class Running:
             p.kill()
         self.proc.kill()
         self.proc.wait()
-        self._log.close()
+        if self._final_log is None:
+            self._cleanup()
 
 
 def start(db_url: str, config: dict[str, Any] | None = None, *, only: str | None = "bench",
