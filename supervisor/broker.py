@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,8 @@ class Broker:
     ready: bool = False
     closed: bool = False
     processed: int = 0
+    on_outcome: Callable[[Held, str], None] | None = None
+    """Metrics hook: (job, result) for every outcome accepted from the child."""
 
     def __post_init__(self) -> None:
         schema = self.db.prefix[:-1]  # '"metadata"' without the trailing dot
@@ -108,6 +111,8 @@ class Broker:
             except RequestError as exc:
                 change = outcomes.errored(held, str(exc))
             futures[held.id] = self.completer.submit(Pending(change, writes, held))
+            if self.on_outcome is not None:
+                self.on_outcome(held, o["result"])
         self.processed += len(futures)
         return {str(job_id): await fut for job_id, fut in futures.items()}
 
@@ -149,6 +154,8 @@ class Broker:
         ]
         for change in changes:
             self.completer.submit(Pending(change, held=self.held[change.id]))
+            if self.on_outcome is not None:
+                self.on_outcome(self.held[change.id], "error" if cause else "interrupted")
         self.held.clear()
         return changes
 

@@ -22,6 +22,7 @@ examples:
   civic-supervisor -c config.yaml --only thumbnails   compatibility mode: one child
   civic-supervisor migrate -c config.yaml             create/upgrade River's schema to v7
   civic-supervisor check -c config.yaml               validate config, database and schema
+  civic-supervisor status -c config.yaml --json       queues, supervisors, connections
   civic-supervisor demo                               everything locally, no services needed
   DATABASE_URL=postgres://... civic-supervisor        configuration from the environment only
 """
@@ -56,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "check", parents=[common], help="check config, database, schema; exit non-zero on a problem"
+    )
+    status = sub.add_parser("status", parents=[common], help="queues, supervisors and connections")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    sub.add_parser(
+        "health", parents=[common], help="exit 0 when /healthz of a running instance says ok"
     )
     demo = sub.add_parser(
         "demo", parents=[common], help="run all queues on embedded PostgreSQL, S3 and SMTP"
@@ -105,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         from supervisor.commands import check_command
 
         return check_command(cfg, only)
+    if command == "status":
+        from supervisor.status import run_status
+
+        return run_status(cfg, args.json)
+    if command == "health":
+        from supervisor.commands import health_command
+
+        return health_command(cfg)
     return run(cfg, only)
 
 

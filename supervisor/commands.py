@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+
 import psycopg
 
 from supervisor.config import Config
@@ -62,3 +65,22 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
     for problem in problems:
         print(f"PROBLEM: {problem}")
     return 1 if problems else 0
+
+
+def health_command(cfg: Config) -> int:
+    """For container HEALTHCHECKs: ask a running instance's /healthz (needs metrics.listen)."""
+    listen = cfg["metrics.listen"]
+    if not listen:
+        print("health: metrics.listen is not set, so there is no /healthz to ask")
+        return 1
+    host, _, port = listen.rpartition(":")
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "[::]", "::") else host.strip("[]")
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}/healthz", timeout=5) as resp:
+            print(resp.read().decode())
+            return 0
+    except urllib.error.HTTPError as exc:
+        print(exc.read().decode())
+    except OSError as exc:
+        print(f"health: {exc}")
+    return 1

@@ -26,6 +26,7 @@ from supervisor.leader import Elector
 from supervisor.listener import Listener
 from supervisor.maintenance import Maintenance
 from supervisor.migrate import LATEST
+from supervisor.observe import Observer
 from supervisor.queues import QueueKeeper
 
 log = logging.getLogger("civic.supervisor")
@@ -62,6 +63,9 @@ class Supervisor:
                 self._notified, self._listener_connected, cfg.client_id,
             )  # fmt: skip
         self.dead = DeadClients(self.db, cfg.client_id, cfg["maintenance.dead_client_after"])
+        self.observer = Observer(self)
+        for child in self.children:
+            child.broker.on_outcome = self.observer.job_finished
         self.stopping = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -82,9 +86,11 @@ class Supervisor:
 
     async def _reload(self) -> None:
         log.info("SIGHUP: reloading %s", self.cfg.source)
+        self.observer.notifier.reloading()
         if reload.apply(self.cfg, self.children):
             await reload.rolling_restart(self.children)
             log.info("reload done")
+        self.observer.notifier.ready(self.observer.summary())
 
     def _leadership(self, leader: bool) -> None:
         (self.maintenance.start if leader else self.maintenance.stop)()
@@ -144,6 +150,7 @@ class Supervisor:
         self._spawn(self._dead_clients())
         if self.listener is not None:
             self._spawn(self.listener.run())
+        self.observer.start()
         await self.children.start_all()
         log.info(
             "civic-supervisor running: client %s, children %s, budget %d connections (%.2fs)",
@@ -189,9 +196,11 @@ class Supervisor:
                 await self.children.restart(event[1])
             elif kind == "tick":
                 self.children.supervise()
+                await self.observer.tick()
 
     async def _shutdown(self, *, graceful: bool) -> int:
         self.stopping = True
+        self.observer.stop()
         self.maintenance.stop()
         timeout = self.cfg["shutdown_timeout"] if graceful else 0.0
         # Further signals during the wait mean "now": watch the queue while children drain.

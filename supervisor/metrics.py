@@ -1,0 +1,78 @@
+"""Prometheus metrics of one supervisor, in a registry of its own (not the global one).
+
+Counters and histograms are fed by the parent as outcomes are written; gauges are set from
+the parent's state on its tick. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+
+@dataclass(frozen=True)
+class ChildInfo:
+    name: str
+    queue: str
+    state: str
+    pid: int | None
+    restarts: int
+    busy: int
+    max_workers: int
+    last_exit: str
+
+
+class Metrics:
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry()
+        p = "civic_supervisor_"
+        self.jobs = Counter(p + "jobs", "Jobs finished, by queue, kind and outcome",
+                            ["queue", "kind", "outcome"], registry=r)  # fmt: skip
+        self.duration = Histogram(p + "job_duration_seconds", "Attempt start to outcome",
+                                  ["queue", "kind"], buckets=BUCKETS, registry=r)  # fmt: skip
+        self.depth = Gauge(p + "queue_jobs", "Jobs in river_job by queue and state",
+                           ["queue", "state"], registry=r)  # fmt: skip
+        self.child_up = Gauge(p + "child_up", "1 when the child is running", ["child"], registry=r)
+        self.child_busy = Gauge(
+            p + "child_busy_workers", "Busy worker threads", ["child"], registry=r
+        )
+        self.child_restarts = Gauge(
+            p + "child_restarts", "Restarts since start", ["child"], registry=r
+        )
+        self.pool = Gauge(
+            p + "db_pool_connections", "Pooled sessions by state", ["state"], registry=r
+        )
+        self.listener = Gauge(
+            p + "listener_connected", "1 when the LISTEN session is up", registry=r
+        )
+        self.leader = Gauge(p + "leader", "1 while this supervisor is River's leader", registry=r)
+
+    def job_finished(self, queue: str, kind: str, outcome: str, seconds: float) -> None:
+        self.jobs.labels(queue, kind, outcome).inc()
+        self.duration.labels(queue, kind).observe(max(seconds, 0.0))
+
+    def set_children(self, children: list[ChildInfo]) -> None:
+        for c in children:
+            self.child_up.labels(c.name).set(1 if c.state == "running" else 0)
+            self.child_busy.labels(c.name).set(c.busy)
+            self.child_restarts.labels(c.name).set(c.restarts)
+
+    def set_queue_depth(self, rows: list[tuple[str, str, int]]) -> None:
+        self.depth.clear()
+        for queue, state, count in rows:
+            self.depth.labels(queue, state).set(count)
+
+    def set_pool(self, size: int, in_use: int, waiting: int) -> None:
+        self.pool.labels("size").set(size)
+        self.pool.labels("in_use").set(in_use)
+        self.pool.labels("waiting").set(waiting)
+
+    def set_flags(self, *, listener: bool, leader: bool) -> None:
+        self.listener.set(1 if listener else 0)
+        self.leader.set(1 if leader else 0)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,54 @@
+"""sd_notify on a real datagram socket, and what the supervisor says through it."""
+
+from __future__ import annotations
+
+import signal
+import socket
+
+from supervisor_harness import start, wait_for
+
+from supervisor.sdnotify import Notifier
+
+
+def test_messages_reach_a_datagram_socket(tmp_path):
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(path)
+        n = Notifier(path, watchdog_usec=4_000_000)
+        assert n.watchdog_interval == 2.0
+        assert n.ready("up") and n.watchdog() and n.reloading() and n.stopping()
+        got = [server.recv(4096).decode() for _ in range(4)]
+    assert got[0] == "READY=1\nSTATUS=up" and got[1] == "WATCHDOG=1"
+    assert got[2].startswith("RELOADING=1\nMONOTONIC_USEC=") and got[3] == "STOPPING=1"
+
+
+def test_no_socket_is_a_no_op(monkeypatch):
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    n = Notifier.from_env()
+    assert not n.ready() and n.watchdog_interval is None
+
+
+def test_supervisor_notifies_ready_status_watchdog_reload_and_stop(db_url, tmp_path):
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(path)
+        server.settimeout(20)
+        sup = start(db_url, env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"}, ready=False)
+        messages: list[str] = []
+
+        def seen(prefix: str) -> bool:
+            while not any(m.startswith(prefix) for m in messages):
+                messages.append(server.recv(4096).decode())
+            return True
+
+        try:
+            assert seen("READY=1")
+            assert seen("WATCHDOG=1")
+            assert any("STATUS=" in m and "bench" in m for m in messages)
+            sup.send(signal.SIGHUP)
+            assert seen("RELOADING=1")
+            wait_for(lambda: "reload done" in sup.log)
+            sup.send(signal.SIGTERM)
+            assert seen("STOPPING=1")
+        finally:
+            assert sup.stop() == 0
