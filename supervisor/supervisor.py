@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from supervisor import reload, signals
+from supervisor import pid1, reload, signals
 from supervisor.child import Child, State
 from supervisor.children import ChildSet
 from supervisor.completer import Completer
@@ -196,6 +196,7 @@ class Supervisor:
                 await self.children.restart(event[1])
             elif kind == "tick":
                 self.children.supervise()
+                pid1.reap_orphans(c.proc.pid for c in self.children if c.proc)
                 await self.observer.tick()
 
     async def _shutdown(self, *, graceful: bool) -> int:
