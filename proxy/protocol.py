@@ -115,6 +115,7 @@ def _log(m: dict[str, Any]) -> dict[str, Any]:
         "exc": _str(m.get("exc"), MAX_TRACE, "exc", optional=True),
         "job_id": None if m.get("job_id") is None else _int(m["job_id"], 0, 2**63 - 1, "job_id"),
         "kind": _str(m.get("kind"), 200, "kind", optional=True),
+        "attempt": None if m.get("attempt") is None else _int(m["attempt"], 0, 32767, "attempt"),
     }
 
 

@@ -71,7 +71,8 @@ class Broker:
 
     def notify(self, op: str, params: dict[str, Any]) -> None:
         if op == "log":
-            extra = {"child": self.queue.name, "job_id": params["job_id"], "kind": params["kind"]}
+            extra = {"child": self.queue.name, "job_id": params["job_id"], "kind": params["kind"],
+                     "attempt": params["attempt"]}  # fmt: skip
             msg = params["msg"] + (f"\n{params['exc']}" if params["exc"] else "")
             self.child_log.log(params["level"], "%s", msg, extra=extra)
 

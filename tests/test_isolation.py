@@ -144,6 +144,7 @@ def test_job_logs_reach_the_parent_tagged(db_url, db):
     line = next(x for x in sup.log.splitlines() if "from the job" in x)
     record = json.loads(line)
     assert record["child"] == "bench" and record["job_id"] == jid and record["kind"] == "log"
+    assert record["attempt"] == 1
     assert record["msg"] == "bench says from the job"
 
 

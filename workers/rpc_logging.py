@@ -27,6 +27,7 @@ class RpcLogHandler(logging.Handler):
             self.rpc.notify(
                 "log", level=record.levelno, logger=record.name, msg=record.getMessage(), exc=exc,
                 job_id=job.id if job else None, kind=job.kind if job else None,
+                attempt=job.attempt if job else None,
             )  # fmt: skip
         except Exception:  # noqa: BLE001 - the parent is gone or the record is broken
             pass
