@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "health", parents=[common], help="exit 0 when /healthz of a running instance says ok"
     )
+    bench = sub.add_parser("bench", parents=[common], help="measure throughput, latency, memory")
+    from supervisor.benchmark.command import add_arguments
+
+    add_arguments(bench)
     demo = sub.add_parser(
         "demo", parents=[common], help="run all queues on embedded PostgreSQL, S3 and SMTP"
     )
@@ -88,6 +92,10 @@ def _only(args: argparse.Namespace) -> list[str] | None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    if command == "bench":  # embedded PostgreSQL unless -c names a database
+        from supervisor.benchmark.command import run_bench
+
+        return run_bench(args)
     if command == "demo":  # builds its own configuration: no -c, no environment
         from supervisor.demo.command import run_demo
 

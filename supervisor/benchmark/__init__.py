@@ -1,0 +1,1 @@
+"""`civic-supervisor bench`: side-by-side measurements of the supervisor against raw SQL."""
