@@ -29,6 +29,7 @@ from workers.executor import Executor
 from workers.rpc_logging import RpcLogHandler
 
 FETCH_WAIT = 5.0
+BATCH_WAIT = 0.005
 HEARTBEAT = 1.0
 PR_SET_PDEATHSIG = 1
 
@@ -126,6 +127,13 @@ class Child:
         while not self.stopping.is_set():
             with ex.cond:
                 ex.cond.wait_for(lambda: ex.free_slots() > 0 or self.stopping.is_set())
+                # Busy: let a few more slots free up (at most BATCH_WAIT) so that claims stay
+                # batches instead of degrading to one job per round trip.
+                half = ex.max_workers // 2
+                if ex.free_slots() < half:
+                    ex.cond.wait_for(
+                        lambda h=half: ex.free_slots() >= h or self.stopping.is_set(), BATCH_WAIT
+                    )
             if self.stopping.is_set():
                 break
             try:
