@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
-import psycopg
 import pytest
 from s3_server import ACCESS_KEY, SECRET_KEY, bucket_fixture, s3_fixture  # noqa: F401 - fixtures
 from supervisor_harness import insert_jobs, job, start, states, wait_for
 
+from supervisor.benchmark.measure import ConnectionSampler
 from workers.civic_schema import sql
 
 
@@ -53,40 +50,29 @@ def test_a_dying_child_never_stops_the_others(db_url, civic, s3, bucket):
 
 def test_budget_of_four_with_three_busy_children(db_url, civic, s3, bucket):
     sup = start(db_url, s3_config(s3, bucket), only="bench,presign,thumbnails")
-    peak, stop = [0], threading.Event()
-
-    def sample() -> None:
-        with psycopg.connect(db_url, autocommit=True) as c:
-            while not stop.is_set():
-                peak[0] = max(peak[0], sup.connections(c))
-                time.sleep(0.01)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
-        rids = [presign(civic) for _ in range(100)]
-        insert_jobs(civic, "noop", 5000)
-        insert_jobs(civic, "fail", 200, max_attempts=1)
-        civic.execute(
-            "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
-            " s3_original_key, s3_bucket) SELECT 'issues', '1', 'x.png', 'image/png', 1, 'missing/'||g,"
-            " %s FROM generate_series(1, 20) g", (bucket,))  # fmt: skip
-        wait_for(lambda: (s := states(civic)).get("completed") == 5100 and s.get("discarded") == 200,
-                 timeout=90)  # fmt: skip
-        assert all(upload_status(civic, r) == "completed" for r in rids)
-        # thumbnails of missing originals: S3 says NoSuchKey, so they retry (not lost, not failed)
-        wait_for(
-            lambda: (
-                civic.execute(
-                    "SELECT count(*) FROM metadata.river_job WHERE kind ="
-                    " 'thumbnail_generate' AND errors IS NOT NULL"
-                ).fetchone()[0]
-                == 20
+    with ConnectionSampler(db_url, sup.app) as sampler:
+        try:
+            rids = [presign(civic) for _ in range(100)]
+            insert_jobs(civic, "noop", 5000)
+            insert_jobs(civic, "fail", 200, max_attempts=1)
+            civic.execute(
+                "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
+                " s3_original_key, s3_bucket) SELECT 'issues', '1', 'x.png', 'image/png', 1, 'missing/'||g,"
+                " %s FROM generate_series(1, 20) g", (bucket,))  # fmt: skip
+            wait_for(lambda: (s := states(civic)).get("completed") == 5100 and s.get("discarded") == 200,
+                     timeout=90)  # fmt: skip
+            assert all(upload_status(civic, r) == "completed" for r in rids)
+            # thumbnails of missing originals: S3 says NoSuchKey, so they retry (not lost, not failed)
+            wait_for(
+                lambda: (
+                    civic.execute(
+                        "SELECT count(*) FROM metadata.river_job WHERE kind ="
+                        " 'thumbnail_generate' AND errors IS NOT NULL"
+                    ).fetchone()[0]
+                    == 20
+                )
             )
-        )
-        assert len(sup.children()) == 3
-    finally:
-        stop.set()
-        sampler.join()
-        sup.stop()
-    assert 2 <= peak[0] <= 4, peak
+            assert len(sup.children()) == 3
+        finally:
+            sup.stop()
+    assert 2 <= sampler.peak <= 4, sampler.peak

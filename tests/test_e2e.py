@@ -7,10 +7,7 @@ row -> email at a real SMTP server -> row `sent`. Jobs come from the Civic OS tr
 from __future__ import annotations
 
 import io
-import threading
-import time
 
-import psycopg
 import pytest
 from PIL import Image
 from s3_server import ACCESS_KEY, SECRET_KEY, browser_put, bucket_fixture, s3_fixture  # noqa: F401
@@ -18,6 +15,8 @@ from samples import corrupt_jpeg, encrypted_pdf, jpeg, pdf, png_bomb, truncated_
 from smtp_server import smtp_server
 from supervisor_harness import start, states, wait_for
 from test_notifications_support import add_template, add_user, apply_schema
+
+from supervisor.benchmark.measure import ConnectionSampler
 
 ALL = "presign,thumbnails,notifications"
 
@@ -49,80 +48,69 @@ def one(db, sql, *params):
 
 def test_upload_thumbnail_and_notification_flow(db_url, civic, s3, bucket, smtp):
     sup = start(db_url, config(s3, bucket, smtp), only=ALL)
-    peak, stop = [0], threading.Event()
-
-    def sample() -> None:
-        with psycopg.connect(db_url, autocommit=True) as c:
-            while not stop.is_set():
-                peak[0] = max(peak[0], sup.connections(c))
-                time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
-        # presign: the frontend's RPC inserts the request; the trigger enqueues the job
-        rid = one(
-            civic,
-            "SELECT public.request_upload_url('issues', '7', 'photo.jpg', 'image/jpeg')::text",
-        )[0]
-        wait_for(lambda: one(civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid)[0]
-                 == "completed")  # fmt: skip
-        url, file_id, key = one(civic, "SELECT presigned_url, file_id::text, s3_key"
-                                " FROM metadata.file_upload_requests WHERE id = %s", rid)  # fmt: skip
-        assert key == f"issues/7/{file_id}/original.jpg"
-        photo = jpeg(1200, 600, orientation=6, gps=True)
-        assert browser_put(url, photo, {"x-amz-acl": "public-read"}) == 200
-        # the frontend records the file; the trigger enqueues the thumbnail job
-        civic.execute(
-            "INSERT INTO metadata.files (id, entity_type, entity_id, file_name, file_type, file_size,"
-            " s3_original_key, s3_bucket, thumbnail_status) VALUES (%s, 'issues', '7', 'photo.jpg',"
-            " 'image/jpeg', %s, %s, %s, 'pending')", (file_id, len(photo), key, bucket))  # fmt: skip
-        wait_for(lambda: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", file_id)[0]
-                 == "completed", timeout=30)  # fmt: skip
-        keys = one(civic, "SELECT s3_thumbnail_small_key, s3_thumbnail_medium_key, s3_thumbnail_large_key"
-                   " FROM metadata.files WHERE id = %s", file_id)  # fmt: skip
-        for k, size in zip(keys, (150, 400, 800), strict=True):
-            img = Image.open(io.BytesIO(s3[1].get_object(Bucket=bucket, Key=k)["Body"].read()))
-            assert img.format == "JPEG" and img.size == (size, size)
-            assert not img.getexif()
-            # EXIF orientation 6 turned the landscape photo upright: white bars left and right
-            assert (
-                min(img.getpixel((1, size // 2))) >= 245
-                and min(img.getpixel((size - 2, size // 2))) >= 245
+    with ConnectionSampler(db_url, sup.app) as sampler:
+        try:
+            # presign: the frontend's RPC inserts the request; the trigger enqueues the job
+            rid = one(
+                civic,
+                "SELECT public.request_upload_url('issues', '7', 'photo.jpg', 'image/jpeg')::text",
+            )[0]
+            wait_for(lambda: one(civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid)[0]
+                     == "completed")  # fmt: skip
+            url, file_id, key = one(civic, "SELECT presigned_url, file_id::text, s3_key"
+                                    " FROM metadata.file_upload_requests WHERE id = %s", rid)  # fmt: skip
+            assert key == f"issues/7/{file_id}/original.jpg"
+            photo = jpeg(1200, 600, orientation=6, gps=True)
+            assert browser_put(url, photo, {"x-amz-acl": "public-read"}) == 200
+            # the frontend records the file; the trigger enqueues the thumbnail job
+            civic.execute(
+                "INSERT INTO metadata.files (id, entity_type, entity_id, file_name, file_type, file_size,"
+                " s3_original_key, s3_bucket, thumbnail_status) VALUES (%s, 'issues', '7', 'photo.jpg',"
+                " 'image/jpeg', %s, %s, %s, 'pending')", (file_id, len(photo), key, bucket))  # fmt: skip
+            wait_for(lambda: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", file_id)[0]
+                     == "completed", timeout=30)  # fmt: skip
+            keys = one(civic, "SELECT s3_thumbnail_small_key, s3_thumbnail_medium_key, s3_thumbnail_large_key"
+                       " FROM metadata.files WHERE id = %s", file_id)  # fmt: skip
+            for k, size in zip(keys, (150, 400, 800), strict=True):
+                img = Image.open(io.BytesIO(s3[1].get_object(Bucket=bucket, Key=k)["Body"].read()))
+                assert img.format == "JPEG" and img.size == (size, size)
+                assert not img.getexif()
+                # EXIF orientation 6 turned the landscape photo upright: white bars left and right
+                assert (
+                    min(img.getpixel((1, size // 2))) >= 245
+                    and min(img.getpixel((size - 2, size // 2))) >= 245
+                )
+            # a PDF, stored by another path: first page rendered, PNG
+            s3[1].put_object(Bucket=bucket, Key="docs/1/a/original.pdf", Body=pdf(612, 792))
+            pdf_id = one(civic, "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type,"
+                         " file_size, s3_original_key, s3_bucket) VALUES ('docs', '1', 'a.pdf', 'application/pdf',"
+                         " 1, 'docs/1/a/original.pdf', %s) RETURNING id::text", bucket)[0]  # fmt: skip
+            wait_for(lambda: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", pdf_id)[0]
+                     == "completed", timeout=30)  # fmt: skip
+            large = one(
+                civic, "SELECT s3_thumbnail_large_key FROM metadata.files WHERE id = %s", pdf_id
+            )[0]
+            page = Image.open(io.BytesIO(s3[1].get_object(Bucket=bucket, Key=large)["Body"].read()))
+            assert page.format == "PNG" and abs(page.size[0] / page.size[1] - 612 / 792) < 0.01
+            # notification: a plain INSERT, as create_notification() does
+            user = add_user(civic, email="ada@mail.test")
+            add_template(civic, "welcome", subject="Welcome {{.Entity.name}}")
+            nid = one(civic, "INSERT INTO metadata.notifications (user_id, template_name, entity_data)"
+                      " VALUES (%s, 'welcome', '{\"name\": \"Ada\"}') RETURNING id", user)[0]  # fmt: skip
+            wait_for(
+                lambda: (
+                    one(civic, "SELECT status FROM metadata.notifications WHERE id = %s", nid)[0]
+                    == "sent"
+                )
             )
-        # a PDF, stored by another path: first page rendered, PNG
-        s3[1].put_object(Bucket=bucket, Key="docs/1/a/original.pdf", Body=pdf(612, 792))
-        pdf_id = one(civic, "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type,"
-                     " file_size, s3_original_key, s3_bucket) VALUES ('docs', '1', 'a.pdf', 'application/pdf',"
-                     " 1, 'docs/1/a/original.pdf', %s) RETURNING id::text", bucket)[0]  # fmt: skip
-        wait_for(lambda: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", pdf_id)[0]
-                 == "completed", timeout=30)  # fmt: skip
-        large = one(
-            civic, "SELECT s3_thumbnail_large_key FROM metadata.files WHERE id = %s", pdf_id
-        )[0]
-        page = Image.open(io.BytesIO(s3[1].get_object(Bucket=bucket, Key=large)["Body"].read()))
-        assert page.format == "PNG" and abs(page.size[0] / page.size[1] - 612 / 792) < 0.01
-        # notification: a plain INSERT, as create_notification() does
-        user = add_user(civic, email="ada@mail.test")
-        add_template(civic, "welcome", subject="Welcome {{.Entity.name}}")
-        nid = one(civic, "INSERT INTO metadata.notifications (user_id, template_name, entity_data)"
-                  " VALUES (%s, 'welcome', '{\"name\": \"Ada\"}') RETURNING id", user)[0]  # fmt: skip
-        wait_for(
-            lambda: (
-                one(civic, "SELECT status FROM metadata.notifications WHERE id = %s", nid)[0]
-                == "sent"
-            )
-        )
-        (msg,) = [m.message for m in smtp.messages]
-        assert msg["Subject"] == "Welcome Ada" and msg["To"] == "ada@mail.test"
-        assert "Hello Ada from Civic OS" in msg.get_body(("html",)).get_content()
-        wait_for(lambda: "running" not in states(civic) and "available" not in states(civic))
-        assert set(states(civic)) == {"completed"}
-    finally:
-        stop.set()
-        sampler.join()
-        assert sup.stop() == 0
-    assert 2 <= peak[0] <= 4
+            (msg,) = [m.message for m in smtp.messages]
+            assert msg["Subject"] == "Welcome Ada" and msg["To"] == "ada@mail.test"
+            assert "Hello Ada from Civic OS" in msg.get_body(("html",)).get_content()
+            wait_for(lambda: "running" not in states(civic) and "available" not in states(civic))
+            assert set(states(civic)) == {"completed"}
+        finally:
+            assert sup.stop() == 0
+    assert 2 <= sampler.peak <= 4
 
 
 def test_bad_inputs_fail_cleanly_while_the_children_keep_serving(db_url, civic, s3, bucket, smtp):
