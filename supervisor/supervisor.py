@@ -15,8 +15,7 @@ from typing import Any
 
 import psycopg
 
-from supervisor import pid1, reload, signals
-from supervisor.child import Child, State
+from supervisor import pid1, reload, shutdown, signals
 from supervisor.children import ChildSet
 from supervisor.completer import Completer
 from supervisor.config import Config
@@ -200,51 +199,7 @@ class Supervisor:
                 await self.observer.tick()
 
     async def _shutdown(self, *, graceful: bool) -> int:
-        self.stopping = True
-        self.observer.stop()
-        self.maintenance.stop()
-        timeout = self.cfg["shutdown_timeout"] if graceful else 0.0
-        # Further signals during the wait mean "now": watch the queue while children drain.
-        drain = asyncio.get_running_loop().create_task(self.children.stop_all(timeout))
-        while not drain.done():
-            getter = asyncio.get_running_loop().create_task(self.events.get())
-            done, _ = await asyncio.wait({drain, getter}, return_when=asyncio.FIRST_COMPLETED)
-            if getter in done:
-                event = getter.result()
-                if event[0] == "signal" and event[1] != signal.SIGHUP:
-                    log.warning("second signal: stopping at once")
-                    self.children.kill_all_interrupted()
-                elif event[0] == "exit":
-                    self.children.exited(event[1], event[2], restart=False)
-            else:
-                getter.cancel()
-        await drain
-        await asyncio.sleep(0.05)  # let exit watchers post what they saw
-        while not self.events.empty():
-            event = self.events.get_nowait()
-            if event[0] == "exit":
-                self.children.exited(event[1], event[2], restart=False)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        clean = await self._flush()
-        await self.elector.resign()
-        self.maintenance.stop()
-        if self.listener is not None and self.listener.conn is not None:
-            await self.listener.conn.close()
-        await self.db.close()
-        log.info("stopped%s", "" if clean else " (some outcomes could not be written)")
-        return 0 if clean else 1
-
-    async def _flush(self) -> bool:
-        deadline = time.monotonic() + max(5.0, self.cfg["shutdown_timeout"])
-        while self.completer.pending and time.monotonic() < deadline:
-            try:
-                await self.completer.flush()
-            except RETRYABLE as exc:
-                log.warning("flushing outcomes: %s", exc)
-                await asyncio.sleep(0.5)
-        return not self.completer.pending
+        return await shutdown.stop(self, graceful=graceful)
 
 
-__all__ = ["Child", "State", "StartupError", "Supervisor"]
+__all__ = ["StartupError", "Supervisor"]
