@@ -46,6 +46,19 @@ def one(db, sql, *params):
     return db.execute(sql, params).fetchone()
 
 
+def store_file(db, s3, bucket, key, body, mime):
+    """An original in S3 and its `files` row, as the frontend records it; the trigger enqueues."""
+    s3[1].put_object(Bucket=bucket, Key=key, Body=body)
+    return one(db, "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
+               " s3_original_key, s3_bucket) VALUES ('e2e', '1', %s, %s, %s, %s, %s) RETURNING id::text",
+               key.rsplit("/", 1)[-1], mime, len(body), key, bucket)[0]  # fmt: skip
+
+
+def wait_thumbnail(db, file_id, status):
+    wait_for(lambda: one(db, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", file_id)[0]
+             == status, timeout=30)  # fmt: skip
+
+
 def test_upload_thumbnail_and_notification_flow(db_url, civic, s3, bucket, smtp):
     sup = start(db_url, config(s3, bucket, smtp), only=ALL)
     with ConnectionSampler(db_url, sup.app) as sampler:
@@ -67,8 +80,7 @@ def test_upload_thumbnail_and_notification_flow(db_url, civic, s3, bucket, smtp)
                 "INSERT INTO metadata.files (id, entity_type, entity_id, file_name, file_type, file_size,"
                 " s3_original_key, s3_bucket, thumbnail_status) VALUES (%s, 'issues', '7', 'photo.jpg',"
                 " 'image/jpeg', %s, %s, %s, 'pending')", (file_id, len(photo), key, bucket))  # fmt: skip
-            wait_for(lambda: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", file_id)[0]
-                     == "completed", timeout=30)  # fmt: skip
+            wait_thumbnail(civic, file_id, "completed")
             keys = one(civic, "SELECT s3_thumbnail_small_key, s3_thumbnail_medium_key, s3_thumbnail_large_key"
                        " FROM metadata.files WHERE id = %s", file_id)  # fmt: skip
             for k, size in zip(keys, (150, 400, 800), strict=True):
@@ -81,12 +93,10 @@ def test_upload_thumbnail_and_notification_flow(db_url, civic, s3, bucket, smtp)
                     and min(img.getpixel((size - 2, size // 2))) >= 245
                 )
             # a PDF, stored by another path: first page rendered, PNG
-            s3[1].put_object(Bucket=bucket, Key="docs/1/a/original.pdf", Body=pdf(612, 792))
-            pdf_id = one(civic, "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type,"
-                         " file_size, s3_original_key, s3_bucket) VALUES ('docs', '1', 'a.pdf', 'application/pdf',"
-                         " 1, 'docs/1/a/original.pdf', %s) RETURNING id::text", bucket)[0]  # fmt: skip
-            wait_for(lambda: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", pdf_id)[0]
-                     == "completed", timeout=30)  # fmt: skip
+            pdf_id = store_file(
+                civic, s3, bucket, "docs/1/a/original.pdf", pdf(612, 792), "application/pdf"
+            )
+            wait_thumbnail(civic, pdf_id, "completed")
             large = one(
                 civic, "SELECT s3_thumbnail_large_key FROM metadata.files WHERE id = %s", pdf_id
             )[0]
@@ -122,16 +132,12 @@ def test_bad_inputs_fail_cleanly_while_the_children_keep_serving(db_url, civic, 
                "locked.pdf": (encrypted_pdf(), "application/pdf"), "empty.pdf": (b"", "application/pdf")}  # fmt: skip
         ids = {}
         for name, (body, mime) in bad.items():
-            s3[1].put_object(Bucket=bucket, Key=f"bad/{name}", Body=body)
-            ids[name] = one(civic, "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type,"
-                            " file_size, s3_original_key, s3_bucket) VALUES ('bad', '1', %s, %s, %s, %s, %s)"
-                            " RETURNING id::text", name, mime, len(body), f"bad/{name}", bucket)[0]  # fmt: skip
+            ids[name] = store_file(civic, s3, bucket, f"bad/{name}", body, mime)
         rid = one(
             civic, "SELECT public.request_upload_url('../../etc', '1', 'x.jpg', 'image/jpeg')::text"
         )[0]
         for name, file_id in ids.items():
-            wait_for(lambda f=file_id: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", f)[0]
-                     == "failed", timeout=30)  # fmt: skip
+            wait_thumbnail(civic, file_id, "failed")
             error = one(civic, "SELECT thumbnail_error FROM metadata.files WHERE id = %s", file_id)[
                 0
             ]
@@ -141,12 +147,8 @@ def test_bad_inputs_fail_cleanly_while_the_children_keep_serving(db_url, civic, 
         wait_for(lambda: states(civic) == {"cancelled": len(bad) + 1})
         errors = civic.execute("SELECT errors[1]->>'error' FROM metadata.river_job").fetchall()
         assert all(e[0] for e in errors)
-        s3[1].put_object(Bucket=bucket, Key="good/a.jpg", Body=jpeg(800, 600))
-        good = one(civic, "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
-                   " s3_original_key, s3_bucket) VALUES ('good', '1', 'a.jpg', 'image/jpeg', 1, 'good/a.jpg', %s)"
-                   " RETURNING id::text", bucket)[0]  # fmt: skip
-        wait_for(lambda: one(civic, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", good)[0]
-                 == "completed", timeout=30)  # fmt: skip
+        good = store_file(civic, s3, bucket, "good/a.jpg", jpeg(800, 600), "image/jpeg")
+        wait_thumbnail(civic, good, "completed")
         assert {n: p.pid for n, p in sup.children().items()} == pids
     finally:
         assert sup.stop() == 0
