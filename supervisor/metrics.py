@@ -7,6 +7,7 @@ the parent's state on its tick. Nothing here touches the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -49,10 +50,16 @@ class Metrics:
             p + "listener_connected", "1 when the LISTEN session is up", registry=r
         )
         self.leader = Gauge(p + "leader", "1 while this supervisor is River's leader", registry=r)
+        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def job_finished(self, queue: str, kind: str, outcome: str, seconds: float) -> None:
-        self.jobs.labels(queue, kind, outcome).inc()
-        self.duration.labels(queue, kind).observe(max(seconds, 0.0))
+        """On the hot path (once per job): label children are looked up once and cached."""
+        key = (queue, kind, outcome)
+        pair = self._children.get(key)
+        if pair is None:
+            pair = self._children[key] = (self.jobs.labels(*key), self.duration.labels(queue, kind))
+        pair[0].inc()
+        pair[1].observe(max(seconds, 0.0))
 
     def set_children(self, children: list[ChildInfo]) -> None:
         for c in children:
