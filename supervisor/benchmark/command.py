@@ -1,123 +1,134 @@
-"""`civic-supervisor bench`: burn-down, raw ceiling, pickup latency, connections, memory, start/stop.
+"""`civic-supervisor bench`: run every measurement side by side in one run and report.
 
-Everything is measured in one run on one machine and reported side by side with ratios,
-because absolute numbers on shared machines drift between runs.
+Order: raw SQL ceiling (`--raw`, no supervisor running), then the supervisor with the bench
+child (start, burn-down, pickup latency per insert mode, SIGTERM), then the supervisor with
+its three production children idle (start to ready, memory, SIGTERM). Progress goes to
+stderr; stdout carries only the report (text, or JSON with `--json`).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
+import os
+import platform
+import signal
 import sys
-import time
-from collections.abc import Iterator
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, NoReturn
 
 import psycopg
 
-from supervisor.benchmark import measure, raw
-from supervisor.benchmark.process import SupervisorProcess
-from supervisor.migrate import migrate
+from supervisor.benchmark.progress import say
+from supervisor.benchmark.target import Target
+
+POLL = 1.0
+"""fetch_poll_interval of the bench runs: the default, which the plain-SQL target names."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", type=int, default=100_000, help="burn-down size (default 100000)")
-    parser.add_argument(
-        "--rate", type=float, default=200.0, help="arrival rate for latency (jobs/s)"
-    )
-    parser.add_argument("--latency-jobs", type=int, default=1000, help="jobs per latency run")
-    parser.add_argument("--raw", action="store_true", help="also run the raw-SQL ceiling")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    """Options of `bench`; `-c FILE` comes from the CLI's common options."""
+    parser.add_argument("--jobs", type=int, default=100_000, help="burn-down jobs (default 100000)")
+    parser.add_argument("--raw", action="store_true",
+                        help="also run the claim/complete SQL directly (3 sessions, batches of "
+                             "100) as the ceiling, and print supervisor/raw")  # fmt: skip
+    parser.add_argument("--rate", type=float, default=200.0,
+                        help="arrival rate of the latency runs, jobs/s (default 200)")  # fmt: skip
+    parser.add_argument("--latency-jobs", type=int, default=2000, metavar="N",
+                        help="jobs per latency run (default 2000; 0 skips latency)")  # fmt: skip
+    parser.add_argument("--max-workers", type=int, default=50, metavar="N",
+                        help="threads of the bench child (default 50, its production default)")  # fmt: skip
+    parser.add_argument("--max-conns", type=int, default=4, metavar="N",
+                        help="connection budget with the embedded server (default 4)")  # fmt: skip
+    parser.add_argument("--skip-idle", action="store_true",
+                        help="skip the three idle production children (memory, start, stop)")  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                        help="give up on a burn-down after this long (default 600)")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
-@contextlib.contextmanager
-def database(args: argparse.Namespace) -> Iterator[str]:
-    """The config's database (-c), else a throwaway embedded PostgreSQL."""
-    if getattr(args, "config", None):
-        from supervisor.config import load
-
-        yield load(args.config)["database.url"]
-        return
-    from supervisor.embedded_pg import EmbeddedPostgres
-
-    with EmbeddedPostgres(max_connections=50) as pg:
-        yield pg.url()
-
-
-def _progress(text: str) -> None:
-    if sys.stderr.isatty():
-        print(f"\r{text:<70}", end="", file=sys.stderr, flush=True)
-
-
-def _burn(
-    url: str, conn: psycopg.Connection, n: int, latency_jobs: int, rate: float
-) -> dict[str, Any]:
-    measure.reset(conn)
-    with measure.ConnectionSampler(url) as sampler:
-        sup = SupervisorProcess(url, {})
-        with conn.transaction():  # one statement and one NOTIFY, then time until all are done
-            measure.insert_noops(conn, n)
-            conn.execute(
-                "SELECT pg_notify('metadata.river_insert', %s)",
-                (f'{{"queue": "{measure.QUEUE}"}}',),
-            )
-        start = time.perf_counter()
-        while (done := measure.completed(conn)) < n:
-            _progress(f"burn-down {done}/{n}")
-            time.sleep(0.05)
-        seconds = time.perf_counter() - start
-        time.sleep(1.0)  # idle: measure memory at rest
-        rss = sup.rss()
-        latency = {
-            "notify": measure.pickup_latency(conn, latency_jobs, rate, notify=True),
-            "plain_sql": measure.pickup_latency(conn, min(latency_jobs, 200), rate, notify=False),
-        }
-        stop_seconds = sup.stop()
-    return {"jobs": n, "seconds": seconds, "jobs_per_s": n / seconds, "peak_connections": sampler.peak,
-            "rss_bytes": rss, "rss_total_mb": sum(rss.values()) / 2**20, "latency": latency,
-            "ready_seconds": sup.ready_seconds, "stop_seconds": stop_seconds}  # fmt: skip
+def _interrupt(signum: int, frame: Any) -> NoReturn:
+    raise KeyboardInterrupt
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    with database(args) as url, psycopg.connect(url, autocommit=True) as conn:
-        migrate(conn, "metadata")
-        report: dict[str, Any] = {
-            "supervisor": _burn(url, conn, args.jobs, args.latency_jobs, args.rate)
-        }
+    if getattr(args, "only", None):
+        say("--only does not apply: the bench chooses its children")
+        return 2
+    if args.jobs < 1 or args.rate <= 0 or args.latency_jobs < 0 or args.max_conns < 2:
+        say("--jobs must be >= 1, --rate > 0, --latency-jobs >= 0, --max-conns >= 2")
+        return 2
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        results = _run(args)
+    except KeyboardInterrupt:
+        say("interrupted; everything stopped and removed")
+        return 130
+    except (RuntimeError, TimeoutError, psycopg.Error, OSError) as exc:
+        say(f"failed: {exc}")
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    from supervisor.benchmark.report import text
+
+    print(json.dumps(results, indent=2, default=str) if args.json else text(results))
+    return 0
+
+
+def _target(args: argparse.Namespace) -> AbstractContextManager[Target]:
+    from supervisor.benchmark import target
+
+    path = getattr(args, "config", None)
+    if path:
+        return target.configured(path)
+    return target.embedded(args.max_conns)
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    from supervisor.benchmark import burndown, latency, raw
+    from supervisor.benchmark.resources import ConnectionSampler
+    from supervisor.benchmark.runs import bench_child, idle_children
+
+    with _target(args) as tgt:
+        with tgt.connect("civic-bench-setup") as conn:
+            server = conn.execute("SHOW server_version").fetchone()[0]
+        results: dict[str, Any] = {
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                        "python": platform.python_version(), "postgres": server,
+                        "embedded": tgt.embedded},
+            "settings": {"jobs": args.jobs, "max_conns": tgt.max_conns, "rate": args.rate,
+                         "max_workers": args.max_workers, "fetch_poll_interval_s": POLL,
+                         "latency_jobs": args.latency_jobs},
+            "burndown": {}, "latency": {}, "memory": {}, "lifecycle": {},
+            "connections": {"max_conns": tgt.max_conns, "counted": f"{tgt.application_name}%"},
+        }  # fmt: skip
         if args.raw:
-            measure.reset(conn)
-            measure.insert_noops(conn, args.jobs)
-            seconds = asyncio.run(raw.burn_down(url, "metadata", measure.QUEUE))
-            report["raw"] = {
-                "jobs": args.jobs,
-                "seconds": seconds,
-                "jobs_per_s": args.jobs / seconds,
-            }
-            report["ratio_supervisor_to_raw"] = (
-                report["supervisor"]["jobs_per_s"] / report["raw"]["jobs_per_s"]
-            )
-    _progress("")
-    print(json.dumps(report, indent=2) if args.json else render(report))
-    return 0 if report["supervisor"]["peak_connections"] <= 4 else 1
+            say(f"raw SQL ceiling: {args.jobs:,} jobs, {raw.SESSIONS} sessions")
+            results["burndown"]["raw"] = raw.run(tgt, args.jobs)
+        sampler = ConnectionSampler(tgt.url, tgt.application_name)
+        sampler.start()
+        try:
+            bench_child(tgt, args, results, sampler, burndown, latency)
+            if not args.skip_idle:
+                idle_children(tgt, results, sampler)
+        finally:
+            sampler.stop()
+        results["connections"]["peak"] = sampler.peak
+        results["connections"]["samples"] = sampler.samples
+        if sampler.error is not None:
+            raise RuntimeError(f"connection sampler failed: {sampler.error}")
+    sup, rw = results["burndown"].get("supervisor"), results["burndown"].get("raw")
+    if sup and rw and sup.get("jobs_per_s"):
+        results["burndown"]["ratio"] = sup["jobs_per_s"] / rw["jobs_per_s"]
+    return results
 
 
-def render(r: dict[str, Any]) -> str:
-    s = r["supervisor"]
-    lines = [
-        f"burn-down      {s['jobs']} noop jobs in {s['seconds']:.2f}s = {s['jobs_per_s']:,.0f} jobs/s",
-    ]
-    if "raw" in r:
-        lines.append(f"raw SQL        {r['raw']['jobs_per_s']:,.0f} jobs/s (3 connections, batches of 100)"
-                     f"  -> supervisor/raw = {r['ratio_supervisor_to_raw']:.2f}x")  # fmt: skip
-    for name, lat in s["latency"].items():
-        lines.append(
-            f"pickup {name:<9} p50 {lat['p50_ms']:.1f} ms  p95 {lat['p95_ms']:.1f} ms  p99 {lat['p99_ms']:.1f} ms"
-        )
-    lines += [
-        f"connections    peak {s['peak_connections']} (budget 4)",
-        f"memory (idle)  {s['rss_total_mb']:.0f} MB: " + ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in s["rss_bytes"].items()),
-        f"start->ready   {s['ready_seconds']:.2f}s   SIGTERM->exit {s['stop_seconds']:.2f}s",
-    ]  # fmt: skip
-    return "\n".join(lines)
+def main() -> int:  # pragma: no cover - `python -m supervisor.benchmark.command`
+    parser = argparse.ArgumentParser(prog="civic-supervisor bench")
+    parser.add_argument("-c", "--config", metavar="FILE", default=None)
+    add_arguments(parser)
+    return run_bench(parser.parse_args())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,41 +1,66 @@
-"""The ceiling: River's claim and completion statements run directly, no proxy, no children.
+"""The ceiling: River's claim and completion SQL run directly, with no proxy and no workers.
 
-Three connections each loop claim-100 / complete-100 (the supervisor's own SQL), so the ratio
-supervisor/raw isolates what the parent, the RPC hop and the child cost.
+Three sessions (the pool a 4-connection supervisor has) each loop: claim 100, mark those 100
+completed with the same batched SET_STATE statement. Whatever the supervisor adds on top of
+this (frames, a child, threads, futures) shows as the ratio supervisor/raw.
 """
 
 from __future__ import annotations
 
-import asyncio
+import threading
 import time
 
-import psycopg
-
 from proxy.river_sql import CLAIM, SET_STATE, render
-from supervisor.migrate import qualified
+from supervisor.benchmark import jobs
+from supervisor.benchmark.progress import Progress
+from supervisor.benchmark.target import BENCH_QUEUE, Target
 from supervisor.outcomes import StateChange, as_params
 
+RAW_NAME = "civic-bench-raw"
+SESSIONS = 3
 BATCH = 100
 
 
-async def _worker(url: str, schema: str, queue: str, done: list[int]) -> None:
-    claim, finish = render(CLAIM, qualified(schema)), render(SET_STATE, qualified(schema))
-    params = {"queue": queue, "max": BATCH, "client_id": "raw-bench", "max_attempted_by": 100}
-    async with await psycopg.AsyncConnection.connect(
-        url, autocommit=True, application_name="civic-bench-raw"
-    ) as conn:
-        while True:
-            rows = await (await conn.execute(claim, params)).fetchall()
-            if not rows:
-                return
-            changes = [StateChange(r[0], r[3], "completed") for r in rows]
-            await conn.execute(finish, as_params(changes))
-            done[0] += len(rows)
+def _worker(
+    target: Target, go: threading.Event, counts: list[int], slot: int, errors: list[BaseException]
+) -> None:
+    claim, finish = render(CLAIM, target.prefix), render(SET_STATE, target.prefix)
+    params = {"queue": BENCH_QUEUE, "max": BATCH, "client_id": RAW_NAME, "max_attempted_by": 100}
+    try:
+        with target.connect(RAW_NAME) as conn:
+            go.wait()
+            while True:
+                rows = conn.execute(claim, params, prepare=True).fetchall()
+                if not rows:
+                    return
+                done = [StateChange(r[0], r[3], "completed") for r in rows]
+                conn.execute(finish, as_params(done), prepare=True).fetchall()
+                counts[slot] += len(done)
+    except BaseException as exc:  # noqa: BLE001 - reported by the caller
+        errors.append(exc)
 
 
-async def burn_down(url: str, schema: str, queue: str, connections: int = 3) -> float:
-    """Work off every available job of `queue`; returns seconds taken."""
-    done = [0]
-    start = time.perf_counter()
-    await asyncio.gather(*(_worker(url, schema, queue, done) for _ in range(connections)))
-    return time.perf_counter() - start
+def run(target: Target, n: int) -> dict[str, float]:
+    """Burn down `n` noop jobs inserted beforehand; jobs/s from commit to the last completion."""
+    target.reset()
+    go, counts, errors = threading.Event(), [0] * SESSIONS, []
+    threads = [
+        threading.Thread(target=_worker, args=(target, go, counts, i, errors), daemon=True)
+        for i in range(SESSIONS)
+    ]
+    for t in threads:
+        t.start()  # sessions open before the jobs exist, as the supervisor's pool is
+    with target.connect("civic-bench-insert") as conn:
+        committed = jobs.insert_bulk(target, conn, n, notify=False)
+        go.set()
+        progress = Progress("raw SQL burn-down", n)
+        while any(t.is_alive() for t in threads):
+            progress.update(sum(counts))
+            time.sleep(0.1)
+        progress.close(sum(counts))
+        if errors:
+            raise errors[0]
+        seconds = (jobs.last_finalized(target, conn) - committed).total_seconds()
+        done = jobs.completed(target, conn)
+    return {"jobs": n, "completed": done, "seconds": seconds, "jobs_per_s": n / seconds,
+            "connections": SESSIONS}  # fmt: skip
