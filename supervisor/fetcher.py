@@ -1,8 +1,9 @@
 """Long-poll claims for one child: return jobs as soon as any are available.
 
 A claim runs when the child asks, when an insert NOTIFY names the queue, on the poll timer
-(River's FetchPollInterval, +0-10% jitter) and on resume. Claims lock at most the child's free
-slots, like River's producer, so nothing is prefetched that a crash would strand.
+(River's FetchPollInterval, jittered 0-10% below it, so a job inserted without NOTIFY is
+always found within the interval) and on resume. Claims lock at most the child's free slots,
+like River's producer, so nothing is prefetched that a crash would strand.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class Fetcher:
             if remaining <= 0:
                 break
             self._wake.clear()
-            nap = min(remaining, self.poll_interval * random.uniform(1.0, 1.1))
+            nap = min(remaining, self.poll_interval * random.uniform(0.9, 1.0))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), nap)
         return []
