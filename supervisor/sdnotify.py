@@ -2,7 +2,9 @@
 
 READY=1 once the children are up, STATUS= one-line summaries, WATCHDOG=1 at half of
 WatchdogSec, RELOADING=1 on SIGHUP, STOPPING=1 on shutdown. Without NOTIFY_SOCKET (not
-under systemd) every call is a no-op; a send error is ignored, never fatal.
+under systemd) every call is a no-op; a send error is ignored, never fatal. Sends never
+block: a listener that stops reading (a full socket buffer) must not freeze the event loop,
+so such a message is dropped instead.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class Notifier:
         target = "\0" + self.address[1:] if self.address.startswith("@") else self.address
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-                sock.sendto("\n".join(fields).encode(), target)
+                sock.sendto("\n".join(fields).encode(), socket.MSG_DONTWAIT, target)
             return True
         except OSError:
             return False

@@ -22,6 +22,17 @@ def test_messages_reach_a_datagram_socket(tmp_path):
     assert got[2].startswith("RELOADING=1\nMONOTONIC_USEC=") and got[3] == "STOPPING=1"
 
 
+def test_a_listener_that_stops_reading_never_blocks_the_sender(tmp_path):
+    """Found by a 300,000-job bench: its notify socket was read only until READY=1, the
+    buffer filled with STATUS= lines and the parent's event loop froze in sendto."""
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(path)
+        n = Notifier(path)
+        results = [n.status(f"busy {i}") for i in range(5000)]  # never read
+    assert results[0] is True and results[-1] is False  # the overflow is dropped, not waited on
+
+
 def test_no_socket_is_a_no_op(monkeypatch):
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
     n = Notifier.from_env()
