@@ -34,9 +34,12 @@ def jsonable(value: Any) -> Any:
     return str(value)  # UUID, Decimal, IP addresses, ...
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=jsonable)
+"""Built once: json.dumps with options builds a new encoder for every frame."""
+
+
 def encode(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message, separators=(",", ":"), ensure_ascii=False, default=jsonable)
-    data = body.encode("utf-8")
+    data = _ENCODER.encode(message).encode("utf-8")
     if len(data) > MAX_FRAME:
         raise ProtocolError(f"frame of {len(data)} bytes exceeds the {MAX_FRAME} limit")
     return HEADER.pack(len(data)) + data
