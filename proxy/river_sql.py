@@ -7,10 +7,15 @@ one batched state change that only touches rows still `running` in the attempt w
 from __future__ import annotations
 
 CLAIM_COLUMNS = (
-    "j.id, j.kind, j.args, j.attempt, j.max_attempts, j.queue, j.priority, j.metadata,"
-    " j.created_at, j.scheduled_at, j.attempted_at,"
+    "j.id, j.kind, j.args::text AS args_json, j.attempt, j.max_attempts, j.queue, j.priority,"
+    " j.metadata::text AS metadata_json, to_json(j.created_at) #>> '{}' AS created_at,"
+    " to_json(j.scheduled_at) #>> '{}' AS scheduled_at, j.attempted_at,"
     " coalesce(array_length(j.errors, 1), 0) AS n_errors"
 )
+"""`args` and `metadata` travel as the JSON text PostgreSQL stores (the parent never needs
+them: decoding and re-encoding them there was a tenth of its time per job), and the child
+decodes them; `created_at`/`scheduled_at` come as ISO 8601 text, which is all the child uses.
+`attempted_at` stays a timestamp: the parent records errors with it."""
 
 CLAIM = """
 WITH locked_jobs AS (
@@ -66,6 +71,23 @@ UPDATE {s}river_job j SET
 FROM locked l WHERE j.id = l.id
 RETURNING j.id, j.state::text
 """
+
+COMPLETE = """
+WITH locked AS (
+    SELECT j.id FROM {s}river_job j
+    JOIN unnest(%(id)s::bigint[], %(attempt)s::int[]) AS p(id, attempt)
+      ON p.id = j.id AND p.attempt = j.attempt
+    WHERE j.state = 'running'
+    ORDER BY j.id
+    FOR UPDATE OF j
+)
+UPDATE {s}river_job j SET state = 'completed', finalized_at = now()
+FROM locked l WHERE j.id = l.id
+RETURNING j.id, 'completed'
+"""
+"""SET_STATE for the common case, every change `completed` (no error, delay or snooze):
+two arrays to bind instead of seven, and no CASE per row. Same guards: only rows still
+`running` in the attempt handed out."""
 
 LOCK_RUNNING = """
 SELECT id FROM {s}river_job

@@ -1,7 +1,7 @@
 """The ceiling: River's claim and completion SQL run directly, with no proxy and no workers.
 
 Three sessions (the pool a 4-connection supervisor has) each loop: claim 100, mark those 100
-completed with the same batched SET_STATE statement. Whatever the supervisor adds on top of
+completed with the statements the completer would use for them. Whatever the supervisor adds on top of
 this (frames, a child, threads, futures) shows as the ratio supervisor/raw.
 """
 
@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 import time
 
-from proxy.river_sql import CLAIM, SET_STATE, render
+from proxy.river_sql import CLAIM, render
 from supervisor.benchmark import jobs
 from supervisor.benchmark.progress import Progress
 from supervisor.benchmark.target import BENCH_QUEUE, Target
-from supervisor.outcomes import StateChange, as_params
+from supervisor.completer import statements
+from supervisor.outcomes import StateChange
 
 RAW_NAME = "civic-bench-raw"
 SESSIONS = 3
@@ -24,7 +25,7 @@ BATCH = 100
 def _worker(
     target: Target, go: threading.Event, counts: list[int], slot: int, errors: list[BaseException]
 ) -> None:
-    claim, finish = render(CLAIM, target.prefix), render(SET_STATE, target.prefix)
+    claim = render(CLAIM, target.prefix)
     params = {"queue": BENCH_QUEUE, "max": BATCH, "client_id": RAW_NAME, "max_attempted_by": 100}
     try:
         with target.connect(RAW_NAME) as conn:
@@ -34,7 +35,8 @@ def _worker(
                 if not rows:
                     return
                 done = [StateChange(r[0], r[3], "completed") for r in rows]
-                conn.execute(finish, as_params(done), prepare=True).fetchall()
+                for template, values in statements(done):
+                    conn.execute(render(template, target.prefix), values, prepare=True).fetchall()
                 counts[slot] += len(done)
     except BaseException as exc:  # noqa: BLE001 - reported by the caller
         errors.append(exc)
