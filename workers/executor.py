@@ -3,16 +3,21 @@
 Python cannot kill a thread, so a job past its deadline is reported as timed out at once
 (its row goes back to River's retry path) while its thread keeps its slot; the heartbeat
 tells the parent how many such threads are stuck, and the parent recycles the child.
+
+The per-job path is kept lean because a no-op job costs little else: job ids go to the
+threads through one C `SimpleQueue` (no Future per job), outcomes collect in a list under the
+executor's lock, and waiters are woken only when what they wait for can be true, not once per
+finished job. Slots are reserved for fetches in flight, so claims never exceed free threads.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +27,8 @@ from workers.job import Handler, Job, JobContext
 
 _current = threading.local()
 """The job a worker thread is running, for log records."""
+
+_JOB_FIELDS = tuple(Job.__dataclass_fields__)
 
 
 def current_job() -> Job | None:
@@ -44,16 +51,28 @@ class Executor:
     max_workers: int
     job_timeout: float
     child: str
-    outbox: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
     running: dict[int, Running] = field(default_factory=dict)
     cond: threading.Condition = field(default_factory=threading.Condition)
+    reserved: int = 0
+    """Slots promised to fetches in flight: a claim never exceeds free minus reserved."""
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    """Outcomes not yet taken by the reporter (guarded by `cond`)."""
+    unacked: int = 0
+    """Outcomes taken but not yet acknowledged by the parent (guarded by `cond`)."""
 
     def __post_init__(self) -> None:
-        self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix=self.child)
         self.log = logging.getLogger(f"civic.worker.{self.child}")
+        self._queue: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._threads = 0
+        self._wants: list[int] = []
+        self._idle_waiters = 0
+        self._has_outcomes = threading.Event()
 
     def free_slots(self) -> int:
         return self.max_workers - len(self.running)
+
+    def claimable(self) -> int:
+        return self.max_workers - len(self.running) - self.reserved
 
     def stuck(self, grace: float) -> int:
         now = time.monotonic()
@@ -63,17 +82,74 @@ class Executor:
             if r.timed_out_at and now - r.timed_out_at > grace
         )
 
+    # Slots for fetching
+
+    def reserve(
+        self, want: int, timeout: float | None, stop: threading.Event, cap: int | None = None
+    ) -> int:
+        """Wait until `want` slots are claimable (or `timeout`, or `stop`); reserve them all,
+        or at most `cap`."""
+        with self.cond:
+            self._wants.append(want)
+            try:
+                self.cond.wait_for(lambda: self.claimable() >= want or stop.is_set(), timeout)
+            finally:
+                self._wants.remove(want)
+            if stop.is_set():
+                return 0
+            n = max(self.claimable(), 0)
+            if cap is not None:
+                n = min(n, cap)
+            self.reserved += n
+            return n
+
+    def unreserve(self, n: int) -> None:
+        with self.cond:
+            self.reserved -= n
+            self.cond.notify_all()
+
+    def submit_all(self, raws: list[dict[str, Any]], reserved: int) -> None:
+        """Start fetched jobs and release the fetch's reservation (they now hold the slots)."""
+        entries = [self._entry(raw) for raw in raws]
+        with self.cond:
+            for entry in entries:
+                self.running[entry.job.id] = entry
+            self.reserved -= reserved
+            while self._threads < min(len(self.running), self.max_workers):
+                self._threads += 1
+                threading.Thread(
+                    target=self._work, name=f"{self.child}_{self._threads}", daemon=True
+                ).start()
+            if self._wants:
+                self.cond.notify_all()  # the reservation released slots no job took
+        for entry in entries:
+            self._queue.put(entry.job.id)
+
     def submit(self, raw: dict[str, Any]) -> None:
-        job = Job(**{k: raw[k] for k in Job.__dataclass_fields__ if k in raw})
+        self.submit_all([raw], 0)
+
+    def _entry(self, raw: dict[str, Any]) -> Running:
+        fields = {k: raw[k] for k in _JOB_FIELDS if k in raw}
+        for name in ("args", "metadata"):  # stored JSON text, passed through by the parent
+            text = raw.get(name + "_json")
+            if isinstance(text, str):
+                fields[name] = json.loads(text)
+        job = Job(**fields)
         timeout = self.job_timeout if self.job_timeout > 0 else 10.0**9
         ctx = JobContext(
             job=job, settings=self.settings, deadline=time.monotonic() + timeout,
-            cancelled=threading.Event(), log=self.log,
-            _query=lambda name, params: self.rpc.call("query", name=name, params=params)["rows"],
+            cancelled=threading.Event(), log=self.log, _query=self._query,
         )  # fmt: skip
-        with self.cond:
-            self.running[job.id] = Running(job, ctx)
-        self._pool.submit(self._run, job.id)
+        return Running(job, ctx)
+
+    def _query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.rpc.call("query", name=name, params=params)["rows"]
+
+    # Running jobs
+
+    def _work(self) -> None:
+        while True:
+            self._run(self._queue.get())
 
     def _run(self, job_id: int) -> None:
         entry = self.running[job_id]
@@ -87,8 +163,11 @@ class Executor:
                 self.running.pop(job_id, None)
                 if not entry.reported:
                     entry.reported = True
-                    self.outbox.put(outcome)
-                self.cond.notify_all()
+                    self._report(outcome)
+                if (not self.running and self._idle_waiters) or (
+                    self._wants and self.claimable() >= min(self._wants)
+                ):
+                    self.cond.notify_all()
 
     def _call(self, job: Job, ctx: JobContext) -> dict[str, Any]:
         base = {"job_id": job.id, "attempt": job.attempt}
@@ -110,7 +189,9 @@ class Executor:
             return {**base, "result": "snooze", "snooze": exc.seconds, "writes": _writes(ctx)}
         except Exception as exc:  # noqa: BLE001 - an ordinary error means retry
             return {**base, "result": "error", "error": _text(exc), "trace": traceback.format_exc()}
-        return {**base, "result": "completed", "writes": _writes(ctx)}
+        if ctx.writes:
+            return {**base, "result": "completed", "writes": _writes(ctx)}
+        return {**base, "result": "completed"}
 
     def expire(self) -> None:
         """Report jobs past their deadline as timed out; their threads keep running."""
@@ -123,8 +204,8 @@ class Executor:
                 entry.timed_out_at = now
                 entry.ctx.cancelled.set()
                 error = f"JobTimeout: job exceeded its deadline of {self.job_timeout:g}s"
-                self.outbox.put({"job_id": entry.job.id, "attempt": entry.job.attempt,
-                                 "result": "error", "error": error})  # fmt: skip
+                self._report({"job_id": entry.job.id, "attempt": entry.job.attempt,
+                              "result": "error", "error": error})  # fmt: skip
 
     def cancel(self, job_id: int) -> None:
         entry = self.running.get(job_id)
@@ -133,7 +214,39 @@ class Executor:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         with self.cond:
-            return self.cond.wait_for(lambda: not self.running, timeout)
+            self._idle_waiters += 1
+            try:
+                return self.cond.wait_for(lambda: not self.running, timeout)
+            finally:
+                self._idle_waiters -= 1
+
+    # Outcomes
+
+    def _report(self, outcome: dict[str, Any]) -> None:
+        """Called under `cond`."""
+        self.outcomes.append(outcome)
+        if len(self.outcomes) == 1:
+            self._has_outcomes.set()
+
+    def take_outcomes(self, limit: int) -> list[dict[str, Any]]:
+        """Block until outcomes exist; take up to `limit` (they count as unacknowledged)."""
+        self._has_outcomes.wait()
+        with self.cond:
+            batch, self.outcomes = self.outcomes[:limit], self.outcomes[limit:]
+            if not self.outcomes:
+                self._has_outcomes.clear()
+            self.unacked += len(batch)
+            return batch
+
+    def acknowledged(self, n: int) -> None:
+        with self.cond:
+            self.unacked -= n
+            self.cond.notify_all()
+
+    def wait_reported(self, timeout: float | None = None) -> bool:
+        """Until every outcome was taken and acknowledged by the parent."""
+        with self.cond:
+            return self.cond.wait_for(lambda: not self.outcomes and not self.unacked, timeout)
 
 
 def _text(exc: BaseException) -> str:

@@ -2,8 +2,9 @@
 
 It holds no database connection and no database URL: its only way out is the socket FD,
 over which the parent sends one `init` message (queue, settings, handlers) and then answers
-fetch, finish and query requests. Threads: main (fetch loop), rpc reader, reporter (batches
-outcomes; the parent acknowledges after commit), heartbeat (liveness, deadlines, title).
+fetch, finish and query requests. Threads: main (waits for stop, then drains), two fetchers,
+rpc reader, reporter (batches outcomes; the parent acknowledges after commit), heartbeat
+(liveness, deadlines, title) and the worker threads.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import ctypes
 import importlib
 import logging
 import os
-import queue
 import signal
 import socket
 import sys
@@ -30,6 +30,9 @@ from workers.rpc_logging import RpcLogHandler
 
 FETCH_WAIT = 5.0
 BATCH_WAIT = 0.005
+FETCHERS = 2
+"""Fetches in flight at once (each for the slots free when it starts)."""
+MAX_FINISH = 5000
 HEARTBEAT = 1.0
 PR_SET_PDEATHSIG = 1
 
@@ -66,7 +69,8 @@ class Child:
             max_workers=init["max_workers"], job_timeout=init["job_timeout"], child=self.name,
         )  # fmt: skip
         self.grace: float = init["job_timeout_grace"]
-        self.unacked = 0
+        self.flowing = threading.Event()
+        """Set while claims return jobs: the second fetcher works only then."""
 
     def _on_event(self, event: dict[str, Any]) -> None:
         if event["event"] == "cancel":
@@ -76,6 +80,7 @@ class Child:
 
     def stop(self, *_: object) -> None:
         self.stopping.set()
+        self.flowing.set()  # releases a waiting second fetcher, which then sees `stopping`
         with self.executor.cond:
             self.executor.cond.notify_all()
 
@@ -98,24 +103,48 @@ class Child:
             time.sleep(HEARTBEAT)
 
     def _report_loop(self) -> None:
-        outbox = self.executor.outbox
+        ex = self.executor
         while True:
-            batch = [outbox.get()]
-            while len(batch) < 5000:
-                try:
-                    batch.append(outbox.get_nowait())
-                except queue.Empty:
-                    break
-            self.unacked = len(batch)
+            batch = ex.take_outcomes(MAX_FINISH)
             try:
                 self.rpc.call("finish", outcomes=batch)
             except ParentGone:
                 return
             except Exception:  # noqa: BLE001 - logged; the parent keeps the jobs it refused
                 logging.getLogger("civic.child").exception("parent refused outcomes")
-            self.unacked = 0
-            for _ in batch:
-                outbox.task_done()
+            ex.acknowledged(len(batch))
+
+    def _fetch_loop(self, primary: bool) -> None:
+        """Claim for free slots. The primary fetcher always long-polls; the second one runs
+        only while jobs flow, and then each claims for at most half of the slots: one claim is
+        in flight while the last batch runs, so the parent's round trip is no pause in the
+        child's work, and an idle queue still sees one long-poll per child, not two."""
+        ex = self.executor
+        share = max(1, -(-ex.max_workers // FETCHERS))
+        while not self.stopping.is_set():
+            if not primary:
+                self.flowing.wait()
+            cap = share if self.flowing.is_set() else None
+            n = ex.reserve(1, None, self.stopping, cap)
+            if 0 < n < share and ex.running:
+                # Let more slots free up (at most BATCH_WAIT) so that claims stay batches
+                # instead of degrading to one job per round trip.
+                n += ex.reserve(share - n, BATCH_WAIT, self.stopping, share - n)
+            if self.stopping.is_set() or n == 0:
+                ex.unreserve(n)
+                continue
+            try:
+                reply = self.rpc.call("fetch", timeout=FETCH_WAIT + 60, max=n, wait=FETCH_WAIT)
+            except RpcError as exc:
+                ex.unreserve(n)
+                logging.getLogger("civic.child").warning("fetch failed: %s", exc)
+                time.sleep(1.0)
+                continue
+            except ParentGone:
+                ex.unreserve(n)
+                return
+            (self.flowing.set if reply["jobs"] else self.flowing.clear)()
+            ex.submit_all(reply["jobs"], n)
 
     def run(self, handlers_ref: str) -> int:
         self.rpc.start()
@@ -123,31 +152,17 @@ class Child:
         for target in (self._heartbeat_loop, self._report_loop):
             threading.Thread(target=target, name=target.__name__, daemon=True).start()
         self.rpc.call("ready")
-        ex = self.executor
-        while not self.stopping.is_set():
-            with ex.cond:
-                ex.cond.wait_for(lambda: ex.free_slots() > 0 or self.stopping.is_set())
-                # Busy: let a few more slots free up (at most BATCH_WAIT) so that claims stay
-                # batches instead of degrading to one job per round trip.
-                half = ex.max_workers // 2
-                if ex.free_slots() < half:
-                    ex.cond.wait_for(
-                        lambda h=half: ex.free_slots() >= h or self.stopping.is_set(), BATCH_WAIT
-                    )
-            if self.stopping.is_set():
-                break
-            try:
-                reply = self.rpc.call(
-                    "fetch", timeout=FETCH_WAIT + 60, max=ex.free_slots(), wait=FETCH_WAIT
-                )
-            except RpcError as exc:
-                logging.getLogger("civic.child").warning("fetch failed: %s", exc)
-                time.sleep(1.0)
-                continue
-            for job in reply["jobs"]:
-                ex.submit(job)
-        ex.wait_idle()
-        ex.outbox.join()
+        fetchers = [
+            threading.Thread(target=self._fetch_loop, args=(i == 0,), name=f"fetch-{i}",
+                             daemon=True)
+            for i in range(FETCHERS)
+        ]  # fmt: skip
+        for t in fetchers:
+            t.start()
+        for t in fetchers:  # they return once `stopping` is set and their fetch came back
+            t.join()
+        self.executor.wait_idle()
+        self.executor.wait_reported()
         return 0
 
 
