@@ -50,7 +50,11 @@ def remaining(target: Target, conn: psycopg.Connection) -> int:
 def wait_done(
     target: Target, conn: psycopg.Connection, n: int, progress: Progress, timeout: float
 ) -> int:
-    """Poll (4/s) until no job is left; returns how many are still left at the timeout."""
+    """Poll until no job is left; returns how many are still left at the timeout.
+
+    Once a second: each count scans the whole queue (~50 ms of server CPU at 100,000 jobs),
+    and at 4/s that was an eighth of what the measured run had. The end time comes from
+    `finalized_at`, so the poll period does not change the figure."""
     deadline = time.monotonic() + timeout
     while True:
         left = remaining(target, conn)
@@ -58,7 +62,7 @@ def wait_done(
         if left == 0 or time.monotonic() > deadline:
             progress.close(n - left)
             return left
-        time.sleep(0.25)
+        time.sleep(1.0)
 
 
 def last_finalized(target: Target, conn: psycopg.Connection) -> datetime:
