@@ -109,7 +109,7 @@ def settings(smtp_port: int, **sections: dict[str, Any]) -> dict[str, dict[str, 
             "smtp_host": "127.0.0.1",
             "smtp_port": smtp_port,
             "from": '"Civic Test" <noreply@civic.test>',
-            "timeout_seconds": 2,
+            "timeout_seconds": 15,  # generous: a loaded 2-core CI box, ten TLS handshakes at once
         },
         "sms": {"enabled": False},
         "notifications": {
