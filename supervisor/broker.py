@@ -42,6 +42,8 @@ class Broker:
     ready: bool = False
     closed: bool = False
     processed: int = 0
+    last_error: str = ""
+    """The last error the child logged outside any job in this run (why it failed to start)."""
     on_outcome: Callable[[Held, str], None] | None = None
     """Metrics hook: (job, result) for every outcome accepted from the child."""
 
@@ -75,6 +77,8 @@ class Broker:
                      "attempt": params["attempt"]}  # fmt: skip
             msg = params["msg"] + (f"\n{params['exc']}" if params["exc"] else "")
             self.child_log.log(params["level"], "%s", msg, extra=extra)
+            if params["level"] >= logging.ERROR and params["job_id"] is None:  # not a job's
+                self.last_error = (params["exc"] or params["msg"]).strip().splitlines()[-1][:300]
 
     async def _fetch(self, max_jobs: int, wait: float) -> list[dict[str, Any]]:
         limit = self.queue.max_jobs_per_child

@@ -100,6 +100,7 @@ class Child:
         self.broker.closed = False
         self.broker.ready = False
         self.broker.processed = self.broker.rss = self.broker.stuck = 0
+        self.broker.last_error = ""
         self.broker.last_heartbeat = time.monotonic()
         self.broker.fetcher.stopped = False
         self.channel = Channel(parent_sock, self.name, self.broker.handle, self.broker.notify)

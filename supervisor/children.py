@@ -85,7 +85,9 @@ class ChildSet:
     def exited(self, child: Child, cause: str, *, restart: bool) -> None:
         graceful = child.state == State.STOPPING and child.kill_cause is None
         released = child.broker.release_all(None if graceful else cause)
-        child.last_exit = cause
+        child.last_exit = (
+            f"{cause} ({child.broker.last_error})" if child.broker.last_error else cause
+        )
         child.transition(State.EXITED)
         level = logging.INFO if graceful else logging.ERROR
         log.log(level, "child %s: %s; %d job(s) returned", child.name, cause, len(released))

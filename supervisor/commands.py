@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
+import json
 
 import psycopg
 
 from supervisor.config import Config
+from supervisor.health_http import ask
 from supervisor.migrate import LATEST, MigrationError, current_version, migrate
 from supervisor.redact import redact_url
 
@@ -69,18 +69,13 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
 
 def health_command(cfg: Config) -> int:
     """For container HEALTHCHECKs: ask a running instance's /healthz (needs metrics.listen)."""
-    listen = cfg["metrics.listen"]
-    if not listen:
+    if not cfg["metrics.listen"]:
         print("health: metrics.listen is not set, so there is no /healthz to ask")
         return 1
-    host, _, port = listen.rpartition(":")
-    host = "127.0.0.1" if host in ("", "0.0.0.0", "[::]", "::") else host.strip("[]")
     try:
-        with urllib.request.urlopen(f"http://{host}:{port}/healthz", timeout=5) as resp:
-            print(resp.read().decode())
-            return 0
-    except urllib.error.HTTPError as exc:
-        print(exc.read().decode())
-    except OSError as exc:
+        code, body = ask(cfg["metrics.listen"], "/healthz")
+    except (OSError, ValueError) as exc:
         print(f"health: {exc}")
-    return 1
+        return 1
+    print(json.dumps(body))
+    return 0 if code == 200 else 1

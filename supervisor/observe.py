@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from supervisor.child import State
@@ -38,8 +39,9 @@ class Observer:
         self.server: HealthServer | None = None
         if sup.cfg["metrics.listen"]:
             self.server = HealthServer(
-                sup.cfg["metrics.listen"], self.metrics, self.healthy, self.ready
-            )
+                sup.cfg["metrics.listen"], self.metrics, self.healthy, self.ready,
+                lambda: [asdict(c) for c in self.children()],
+            )  # fmt: skip
         self.last_tick = time.monotonic()
         self.last_db_ok = 0.0
         self._last = {"depth": 0.0, "status": 0.0, "watchdog": 0.0}

@@ -1,7 +1,9 @@
 """`civic-supervisor status`: what the queues and the supervisors on this schema are doing.
 
-Reads the database only (one short session); the same queue-depth query feeds the parent's
-`civic_supervisor_queue_jobs` gauge.
+The queues and supervisors come from the database (one short session; the same queue-depth
+query feeds the parent's `civic_supervisor_queue_jobs` gauge). The children of this host's
+instance, and why one is down (a crash loop shows its startup error), come from its /readyz
+when `metrics.listen` is set: only the parent knows them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import psycopg
 
 from supervisor.config import Config
 from supervisor.deadclients import LOCK_CLASS
+from supervisor.health_http import ask
 from supervisor.migrate import qualified
 from supervisor.redact import redact_url
 
@@ -75,6 +78,33 @@ def collect(conn: psycopg.Connection, schema: str) -> dict[str, Any]:
     }
 
 
+def instance(cfg: Config) -> dict[str, Any] | None:
+    """This host's running supervisor as its /readyz tells it; None without metrics.listen."""
+    listen = cfg["metrics.listen"]
+    if not listen:
+        return None
+    try:
+        code, body = ask(listen, "/readyz")
+    except (OSError, ValueError) as exc:
+        return {"listen": listen, "reachable": False, "error": str(exc)}
+    return {"listen": listen, "reachable": True, "ready": code == 200, **body}
+
+
+def _render_instance(inst: dict[str, Any] | None) -> list[str]:
+    if inst is None:
+        return ["\nthis host's instance: unknown (metrics.listen is not set)"]
+    if not inst["reachable"]:
+        return [f"\nthis host's instance on {inst['listen']}: not reachable ({inst['error']})"]
+    state = "ready" if inst["ready"] else f"NOT READY: {inst['detail']}"
+    out = [f"\nthis host's instance on {inst['listen']}: {state}",
+           f"  {'child':<15}{'state':<10}{'pid':>8}{'restarts':>10}{'busy':>9}  last exit"]  # fmt: skip
+    for c in inst.get("children", []):
+        busy = f"{c['busy']}/{c['max_workers']}"
+        out.append(f"  {c['name']:<15}{c['state']:<10}{c['pid'] or '-':>8}{c['restarts']:>10}"
+                   f"{busy:>9}  {c['last_exit'] or '-'}")  # fmt: skip
+    return out
+
+
 def render(data: dict[str, Any]) -> str:
     out = [f"{'queue':<16}{'available':>10}{'running':>9}{'retryable':>10}{'scheduled':>10}"
            f"{'discarded 24h':>15}{'oldest available':>18}"]  # fmt: skip
@@ -89,16 +119,20 @@ def render(data: dict[str, Any]) -> str:
         )
     out.append("\nconnections:")
     out += [f"  {c['application_name'] or '(none)'}: {c['count']}" for c in data["connections"]]
+    out += _render_instance(data["instance"])
     return "\n".join(out)
 
 
 def run_status(cfg: Config, as_json: bool) -> int:
+    inst = instance(cfg)
     try:
         with psycopg.connect(cfg["database.url"], autocommit=True, connect_timeout=10,
                              application_name=cfg["database.application_name"] + " status") as conn:  # fmt: skip
             data = collect(conn, cfg.schema)
     except psycopg.Error as exc:
         print(f"status: database error: {redact_url(str(exc)).strip()}")
+        print("\n".join(_render_instance(inst)).strip())
         return 1
+    data["instance"] = inst
     print(json.dumps(data, indent=2, default=str) if as_json else render(data))
     return 0

@@ -98,3 +98,34 @@ def test_status_command_reports_queues_clients_and_connections(db_url, db):
         assert "civic_bench" in text and "leader: civic-status-test" in text
     finally:
         sup.stop()
+
+
+def test_status_names_the_crash_looping_child_and_why(db_url, db, tmp_path):
+    port = free_port()
+    cfg = {"metrics": {"listen": f"127.0.0.1:{port}"},
+           "restart": {"backoff_initial": "100ms", "backoff_max": "1s", "max_restarts": 1000},
+           "notifications": {"timezone": "Mars/Olympus_Mons"}}  # fmt: skip
+    sup = start(db_url, cfg, only="bench,notifications", ready=False)
+    try:
+        (jid,) = insert_jobs(db, "noop")
+        wait_for(lambda: job(db, jid)["state"] == "completed")  # the healthy child works on
+
+        def looping() -> dict | None:
+            data = json.loads(cli("status", "-c", str(sup.config_path), "--json").stdout)
+            kids = {c["name"]: c for c in data["instance"]["children"]}
+            return data if kids["notifications"]["restarts"] >= 2 else None
+
+        data = wait_for(looping, timeout=30)
+        inst = data["instance"]
+        assert inst["reachable"] and not inst["ready"] and "notifications" in inst["detail"]
+        kids = {c["name"]: c for c in inst["children"]}
+        assert kids["bench"]["state"] == "running" and kids["bench"]["restarts"] == 0
+        assert "Mars/Olympus_Mons" in kids["notifications"]["last_exit"]  # why, from the child
+        text = cli("status", "-c", str(sup.config_path)).stdout
+        assert "NOT READY" in text and "Mars/Olympus_Mons" in text
+        config = tmp_path / "config.yaml"
+        config.write_text(sup.config_path.read_text())
+    finally:
+        sup.stop()
+    gone = json.loads(cli("status", "-c", str(config), "--json").stdout)
+    assert gone["instance"]["reachable"] is False  # stopped: said so, not an error
