@@ -21,6 +21,7 @@ examples:
   civic-supervisor -c config.yaml                     run every enabled child
   civic-supervisor -c config.yaml --only thumbnails   compatibility mode: one child
   civic-supervisor migrate -c config.yaml             create/upgrade River's schema to v7
+  civic-supervisor migrate --notify-trigger ...       ... and wake on plain-SQL inserts
   civic-supervisor check -c config.yaml               validate config, database and schema
   civic-supervisor status -c config.yaml --json       queues, supervisors, connections
   civic-supervisor demo                               everything locally, no services needed
@@ -52,9 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"civic-supervisor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", parents=[common], help="run the supervisor (the default)")
-    sub.add_parser(
+    migrate = sub.add_parser(
         "migrate", parents=[common], help="create or upgrade River's schema to version 7"
     )
+    trigger = migrate.add_mutually_exclusive_group()
+    trigger.add_argument("--notify-trigger", action="store_true",
+                         help="also add the opt-in insert trigger (one NOTIFY per statement and"
+                              " queue) so jobs inserted by plain SQL start at once")  # fmt: skip
+    trigger.add_argument("--remove-notify-trigger", action="store_true",
+                         help="remove that trigger")  # fmt: skip
     sub.add_parser(
         "check", parents=[common], help="check config, database, schema; exit non-zero on a problem"
     )
@@ -114,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     if command == "migrate":
         from supervisor.commands import migrate_command
 
-        return migrate_command(cfg)
+        trigger = {(True, False): "install", (False, True): "remove"}.get(
+            (args.notify_trigger, args.remove_notify_trigger)
+        )
+        return migrate_command(cfg, trigger)
     if command == "check":
         from supervisor.commands import check_command
 

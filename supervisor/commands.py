@@ -6,6 +6,7 @@ import json
 
 import psycopg
 
+from supervisor import notify_trigger
 from supervisor.config import Config
 from supervisor.health_http import ask
 from supervisor.migrate import LATEST, MigrationError, current_version, migrate
@@ -19,10 +20,15 @@ def _connect(cfg: Config) -> psycopg.Connection:
     )  # fmt: skip
 
 
-def migrate_command(cfg: Config) -> int:
+def migrate_command(cfg: Config, trigger: str | None = None) -> int:
+    """`trigger`: "install" or "remove" the opt-in insert trigger after migrating."""
     try:
         with _connect(cfg) as conn:
             result = migrate(conn, cfg.schema)
+            if trigger == "install":
+                notify_trigger.install(conn, cfg.schema)
+            elif trigger == "remove":
+                notify_trigger.remove(conn, cfg.schema)
     except MigrationError as exc:
         print(f"migrate: {exc}")
         return 1
@@ -36,6 +42,9 @@ def migrate_command(cfg: Config) -> int:
         )
     else:
         print(f'migrate: "{cfg.schema}" is already at version {result.before}; nothing to do')
+    if trigger:
+        verb = "installed" if trigger == "install" else "removed"
+        print(f"migrate: insert trigger {notify_trigger.TRIGGER} {verb}")
     return 0
 
 

@@ -7,6 +7,8 @@ notification per statement and queue wakes the supervisor instead of its poll.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import psycopg
@@ -75,3 +77,20 @@ def test_plain_sql_job_starts_long_before_the_poll(db, db_url):
         assert (j["attempted_at"] - j["created_at"]).total_seconds() < 2.0
     finally:
         assert sup.stop() == 0
+
+
+def test_migrate_command_installs_and_removes_the_trigger(db, db_url, tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"database:\n  url: {db_url}\n")
+
+    def migrate(*flags: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "supervisor.cli", "migrate", "-c", str(cfg), *flags],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+    assert "civic_river_insert_notify installed" in migrate("--notify-trigger")
+    assert installed(db, "metadata")
+    assert "removed" in migrate("--remove-notify-trigger") and not installed(db, "metadata")
+    migrate()
+    assert not installed(db, "metadata")  # plain migrate never adds it: opt-in
