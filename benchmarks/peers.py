@@ -617,8 +617,8 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated subset, in order (default: all three)")  # fmt: skip
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
                    help="give up on a burn-down after this long (default 600)")  # fmt: skip
-    p.add_argument("--max-workers", type=int, default=50,
-                   help="threads of the supervisor's bench child (default 50, as `bench`)")  # fmt: skip
+    p.add_argument("--max-workers", type=int, default=200,
+                   help="threads of the supervisor's bench child (default 200, as `bench`)")  # fmt: skip
     d = PeerSettings()
     p.add_argument("--pgq-batch", type=int, default=d.pgq_batch,
                    help=f"pgqueuer batch_size (default {d.pgq_batch})")  # fmt: skip
