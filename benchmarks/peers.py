@@ -43,12 +43,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from supervisor.benchmark.command import guarded
 from supervisor.benchmark.progress import Progress, say
 from supervisor.benchmark.resources import ConnectionSampler
 from supervisor.benchmark.target import Target
@@ -637,10 +638,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _interrupt(signum: int, frame: Any) -> NoReturn:
-    raise KeyboardInterrupt
-
-
 def main() -> int:
     args = parser().parse_args()
     if args.worker:
@@ -652,15 +649,9 @@ def main() -> int:
     if missing:
         say(f"not installed: {', '.join(missing)}; pip install -e '.[peers]'")
         return 2
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        report = run_all(args)
-    except KeyboardInterrupt:
-        say("interrupted; everything stopped and removed")
-        return 130
-    except (RuntimeError, TimeoutError, psycopg.Error, OSError) as exc:
-        say(f"failed: {exc}")
-        return 1
+    code, report = guarded(lambda: run_all(args))
+    if report is None:
+        return code
     print(json.dumps(report, indent=2, default=str) if args.json else text_report(report))
     return 0
 
