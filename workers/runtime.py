@@ -29,6 +29,9 @@ from workers.executor import Executor
 from workers.rpc_logging import RpcLogHandler
 
 FETCH_WAIT = 5.0
+FETCH_REPLY_TIMEOUT = FETCH_WAIT + 60
+"""A parent that has not answered a long-poll by then is stuck: this child stops (and is
+restarted) rather than idle forever with a dead fetcher."""
 BATCH_WAIT = 0.005
 FETCHERS = 2
 """Fetches in flight at once (each for the slots free when it starts)."""
@@ -134,7 +137,7 @@ class Child:
                 ex.unreserve(n)
                 continue
             try:
-                reply = self.rpc.call("fetch", timeout=FETCH_WAIT + 60, max=n, wait=FETCH_WAIT)
+                reply = self.rpc.call("fetch", timeout=FETCH_REPLY_TIMEOUT, max=n, wait=FETCH_WAIT)
             except RpcError as exc:
                 ex.unreserve(n)
                 logging.getLogger("civic.child").warning("fetch failed: %s", exc)
@@ -142,6 +145,11 @@ class Child:
                 continue
             except ParentGone:
                 ex.unreserve(n)
+                return
+            except Exception:  # noqa: BLE001 - e.g. no reply in time: never leave a dead fetcher
+                ex.unreserve(n)
+                logging.getLogger("civic.child").exception("fetch failed; stopping this child")
+                self.stop()
                 return
             (self.flowing.set if reply["jobs"] else self.flowing.clear)()
             ex.submit_all(reply["jobs"], n)
