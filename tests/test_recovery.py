@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 from supervisor_harness import insert_jobs, job, start, states, wait_for
@@ -138,3 +140,21 @@ def psutil_uid(pid):
     import psutil
 
     return psutil.Process(pid).uids().real
+
+
+def test_a_frozen_child_is_killed_for_missed_heartbeats_and_its_jobs_return(db_url, db):
+    """SIGSTOP: the child neither works nor answers, like a deadlock in its runtime."""
+    sup = start(db_url, {"heartbeat_timeout": "2s"})
+    try:
+        pid = sup.children()["bench"].pid
+        (jid,) = insert_jobs(db, "sleep", args='{"ms": 60000}')
+        wait_for(lambda: job(db, jid)["state"] == "running")
+        os.kill(pid, signal.SIGSTOP)
+        wait_for(lambda: "no heartbeat for 2s" in sup.log, timeout=15)
+        j = wait_for(lambda: (j := job(db, jid))["state"] in ("available", "retryable") and j)
+        assert "no heartbeat for 2s" in j["errors"][-1]["error"]
+        wait_for(lambda: (c := sup.children().get("bench")) and c.pid != pid, timeout=15)
+        (ok,) = insert_jobs(db, "noop")
+        wait_for(lambda: job(db, ok)["state"] == "completed")
+    finally:
+        sup.stop()
