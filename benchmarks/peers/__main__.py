@@ -47,6 +47,8 @@ def parser() -> argparse.ArgumentParser:
                    help="give up on a burn-down after this long (default 600)")  # fmt: skip
     p.add_argument("--max-workers", type=int, default=200,
                    help="threads of the supervisor's bench child (default 200, as `bench`)")  # fmt: skip
+    p.add_argument("--max-conns", type=int, default=4,
+                   help="civic-supervisor's connection budget (default 4; 3 = pool of 2 + LISTEN)")  # fmt: skip
     d = PeerSettings()
     p.add_argument("--pgq-batch", type=int, default=d.pgq_batch,
                    help=f"pgqueuer batch_size (default {d.pgq_batch})")  # fmt: skip

@@ -34,7 +34,7 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
 
     runs = plan(args)
     rounds: list[list[Result]] = []
-    with embedded(4) as tgt:
+    with embedded(args.max_conns) as tgt:
         with tgt.connect(SETUP_NAME) as conn:
             server = conn.execute("SHOW server_version").fetchone()[0]
         for i in range(args.rounds):
