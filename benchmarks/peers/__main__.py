@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import benchmarks.peers as package
@@ -12,7 +11,7 @@ from benchmarks.peers.report import text_report
 from benchmarks.peers.rounds import run_all, versions
 from benchmarks.peers.settings import PEERS, PGQ_MANAGERS, SYSTEMS, PeerSettings
 from benchmarks.peers.worker import worker_main
-from supervisor.benchmark.command import guarded
+from supervisor.benchmark.command import run_and_report
 from supervisor.benchmark.progress import say
 
 
@@ -78,11 +77,7 @@ def main() -> int:
     if missing:
         say(f"not installed: {', '.join(missing)}; pip install -e '.[peers]'")
         return 2
-    code, report = guarded(lambda: run_all(args))
-    if report is None:
-        return code
-    print(json.dumps(report, indent=2, default=str) if args.json else text_report(report))
-    return 0
+    return run_and_report(lambda: run_all(args), args.json, text_report)
 
 
 if __name__ == "__main__":

@@ -16,14 +16,13 @@ import signal
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import psycopg
 
 from supervisor.benchmark.progress import say
 from supervisor.benchmark.target import Target
 
-T = TypeVar("T")
 POLL = 1.0
 """fetch_poll_interval of the bench runs: the default, which the plain-SQL target names."""
 
@@ -54,20 +53,24 @@ def _interrupt(signum: int, frame: Any) -> NoReturn:
     raise KeyboardInterrupt
 
 
-def guarded(run: Callable[[], T]) -> tuple[int, T | None]:
-    """Run a benchmark: SIGTERM or Ctrl-C stop it with everything removed (130); a failure
-    is one line (1). (0, result) otherwise. Shared with the scripts in benchmarks/."""
+def run_and_report(
+    run: Callable[[], dict[str, Any]], as_json: bool, text: Callable[[dict[str, Any]], str]
+) -> int:
+    """Run a benchmark and print its report (JSON or `text`): SIGTERM or Ctrl-C stop it with
+    everything removed (130); a failure is one line (1). Shared with the scripts in benchmarks/."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return 0, run()
+        results = run()
     except KeyboardInterrupt:
         say("interrupted; everything stopped and removed")
-        return 130, None
+        return 130
     except (RuntimeError, TimeoutError, psycopg.Error, OSError) as exc:
         say(f"failed: {exc}")
-        return 1, None
+        return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+    print(json.dumps(results, indent=2, default=str) if as_json else text(results))
+    return 0
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -77,13 +80,9 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.jobs < 1 or args.rate <= 0 or args.latency_jobs < 0 or args.max_conns < 2:
         say("--jobs must be >= 1, --rate > 0, --latency-jobs >= 0, --max-conns >= 2")
         return 2
-    code, results = guarded(lambda: _run(args))
-    if results is None:
-        return code
     from supervisor.benchmark.report import text
 
-    print(json.dumps(results, indent=2, default=str) if args.json else text(results))
-    return 0
+    return run_and_report(lambda: _run(args), args.json, text)
 
 
 def _target(args: argparse.Namespace) -> AbstractContextManager[Target]:

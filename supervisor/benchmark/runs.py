@@ -39,11 +39,7 @@ def bench_child(
         if args.latency_jobs:
             _latency(tgt, args, results, latency)
             results["connections"]["latency_peak"] = sampler.phase()
-        code, seconds = sup.stop()
-        results["lifecycle"]["bench_exit_code"] = code
-        results["lifecycle"]["bench_sigterm_exit_s"] = seconds
-        if code != 0:
-            raise RuntimeError(f"the supervisor exited with {code}:\n{sup.log_tail()}")
+        _stop(sup, results["lifecycle"], "bench_")
 
 
 def _latency(
@@ -80,8 +76,12 @@ def idle_children(tgt: Target, results: dict[str, Any], sampler: ConnectionSampl
         time.sleep(SETTLE)
         results["memory"]["idle"] = process_memory(sup.pid)
         results["connections"]["idle_peak"] = sampler.phase()
-        code, seconds = sup.stop()
-        results["lifecycle"]["exit_code"] = code
-        results["lifecycle"]["sigterm_exit_s"] = seconds
-        if code != 0:
-            raise RuntimeError(f"the supervisor exited with {code}:\n{sup.log_tail()}")
+        _stop(sup, results["lifecycle"], "")
+
+
+def _stop(sup: SupervisorProcess, lifecycle: dict[str, Any], prefix: str) -> None:
+    """SIGTERM, timed; a non-zero exit fails the run with the supervisor's last log lines."""
+    code, seconds = sup.stop()
+    lifecycle[prefix + "exit_code"], lifecycle[prefix + "sigterm_exit_s"] = code, seconds
+    if code != 0:
+        raise RuntimeError(f"the supervisor exited with {code}:\n{sup.log_tail()}")
