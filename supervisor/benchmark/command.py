@@ -12,16 +12,14 @@ import argparse
 import json
 import os
 import platform
-import signal
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, NoReturn
-
-import psycopg
+from typing import Any
 
 from supervisor.benchmark.progress import say
 from supervisor.benchmark.target import Target
+from supervisor.interruptible import interruptible
 
 POLL = 1.0
 """fetch_poll_interval of the bench runs: the default, which the plain-SQL target names."""
@@ -49,28 +47,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
-def _interrupt(signum: int, frame: Any) -> NoReturn:
-    raise KeyboardInterrupt
-
-
 def run_and_report(
     run: Callable[[], dict[str, Any]], as_json: bool, text: Callable[[dict[str, Any]], str]
 ) -> int:
-    """Run a benchmark and print its report (JSON or `text`): SIGTERM or Ctrl-C stop it with
-    everything removed (130); a failure is one line (1). Shared with the scripts in benchmarks/."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    """Run a benchmark and print its report (JSON or `text`); interrupts and failures as
+    `interruptible` says. Shared with the scripts in benchmarks/."""
+
+    def report() -> int:
         results = run()
-    except KeyboardInterrupt:
-        say("interrupted; everything stopped and removed")
-        return 130
-    except (RuntimeError, TimeoutError, psycopg.Error, OSError) as exc:
-        say(f"failed: {exc}")
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    print(json.dumps(results, indent=2, default=str) if as_json else text(results))
-    return 0
+        print(json.dumps(results, indent=2, default=str) if as_json else text(results))
+        return 0
+
+    return interruptible(report, say)
 
 
 def run_bench(args: argparse.Namespace) -> int:

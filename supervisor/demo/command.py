@@ -9,13 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import signal
 import sys
 import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, NoReturn
 
 import psycopg
 
@@ -25,11 +23,7 @@ from supervisor.demo.progress import Monitor
 from supervisor.demo.runner import BUDGET, SupervisorProcess, config
 from supervisor.demo.summary import collect, problems
 from supervisor.demo.workload import Mix, enqueue, install_schema, prepare
-
-
-def _interrupt(signum: int, frame: Any) -> NoReturn:
-    """SIGTERM cleans up like Ctrl-C: stop the supervisor and services, remove the temp dir."""
-    raise KeyboardInterrupt
+from supervisor.interruptible import interruptible
 
 
 def _say(text: str) -> None:
@@ -48,17 +42,9 @@ def run_demo(args: argparse.Namespace) -> int:
         _say("--jobs must be at least 10 and --timeout positive")
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="civic-demo-"))
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return _run(args, workdir)
-    except KeyboardInterrupt:
-        _say("interrupted; everything stopped and removed")
-        return 130
-    except (RuntimeError, TimeoutError, psycopg.Error, OSError) as exc:
-        _say(f"failed: {exc}")
-        return 1
+        return interruptible(lambda: _run(args, workdir), _say)
     finally:
-        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
