@@ -17,6 +17,10 @@ MAX_TEXT = 16 * 1024
 MAX_TRACE = 64 * 1024
 MAX_BATCH = 5000
 MAX_WRITES = 100
+JOB_FIELDS = ("id", "kind", "args_json", "attempt", "max_attempts", "queue", "priority",
+              "metadata_json", "created_at", "scheduled_at")  # fmt: skip
+"""A fetched job on the wire (parent to child): one array in this order, the first columns of
+proxy.river_sql.CLAIM, so the parent sends each claimed row as it came."""
 
 
 class RequestError(Exception):
@@ -65,20 +69,7 @@ def _writes(v: Any) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-_PLAIN_COMPLETION = frozenset(("job_id", "attempt", "result"))
-
-
 def outcome(o: Any) -> dict[str, Any]:
-    if (  # the common case, checked in a few operations: a completion with nothing else
-        type(o) is dict
-        and o.keys() == _PLAIN_COMPLETION
-        and o["result"] == "completed"
-        and type(o["job_id"]) is int
-        and type(o["attempt"]) is int
-        and 1 <= o["job_id"] <= 2**63 - 1
-        and 0 <= o["attempt"] <= 32767
-    ):
-        return {**o, "error": "", "trace": "", "snooze": 0, "writes": []}
     o = _dict(o, "outcome")
     result = o.get("result")
     if result not in RESULTS:
@@ -94,15 +85,35 @@ def outcome(o: Any) -> dict[str, Any]:
     }
 
 
+def completions(v: Any) -> list[list[int]]:
+    """`[[job_id, attempt], ...]`: plain completions (no writes), the bulk of all outcomes,
+    sent as pairs so that neither side builds an object per job."""
+    if not isinstance(v, list):
+        raise RequestError("completed must be a list of [job_id, attempt] pairs")
+    for pair in v:
+        if not (
+            type(pair) is list
+            and len(pair) == 2
+            and type(pair[0]) is int
+            and type(pair[1]) is int
+            and 1 <= pair[0] <= 2**63 - 1
+            and 0 <= pair[1] <= 32767
+        ):
+            raise RequestError("completed must be a list of [job_id, attempt] pairs")
+    return v
+
+
 def _fetch(m: dict[str, Any]) -> dict[str, Any]:
     return {"max": _int(m.get("max"), 1, 10000, "max"), "wait": _num(m.get("wait"), 0, 300, "wait")}
 
 
 def _finish(m: dict[str, Any]) -> dict[str, Any]:
-    items = m.get("outcomes")
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-        raise RequestError(f"outcomes must be a list of 1 to {MAX_BATCH}")
-    return {"outcomes": [outcome(o) for o in items]}
+    items, pairs = m.get("outcomes", []), m.get("completed", [])
+    if not isinstance(items, list) or not isinstance(pairs, list):
+        raise RequestError("outcomes and completed must be lists")
+    if not 1 <= len(items) + len(pairs) <= MAX_BATCH:
+        raise RequestError(f"outcomes and completed must hold 1 to {MAX_BATCH} in all")
+    return {"completed": completions(pairs), "outcomes": [outcome(o) for o in items]}
 
 
 def _query(m: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ CLAIM_COLUMNS = (
 """`args` and `metadata` travel as the JSON text PostgreSQL stores (the parent never needs
 them: decoding and re-encoding them there was a tenth of its time per job), and the child
 decodes them; `created_at`/`scheduled_at` come as ISO 8601 text, which is all the child uses.
-`attempted_at` stays a timestamp: the parent records errors with it."""
+`attempted_at` stays a timestamp: the parent records errors with it. The columns before it
+are a job on the wire to the child (proxy.protocol.JOB_FIELDS), sent as one array."""
 
 CLAIM = """
 WITH locked_jobs AS (
@@ -83,11 +84,10 @@ WITH locked AS (
 )
 UPDATE {s}river_job j SET state = 'completed', finalized_at = now()
 FROM locked l WHERE j.id = l.id
-RETURNING j.id, 'completed'
 """
 """SET_STATE for the common case, every change `completed` (no error, delay or snooze):
-two arrays to bind instead of seven, and no CASE per row. Same guards: only rows still
-`running` in the attempt handed out."""
+two arrays to bind instead of seven, no CASE per row and no rows returned. Same guards: only
+rows still `running` in the attempt handed out."""
 
 LOCK_RUNNING = """
 SELECT id FROM {s}river_job

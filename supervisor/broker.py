@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from proxy.protocol import RequestError
+from proxy.protocol import JOB_FIELDS, RequestError
 from supervisor import outcomes
 from supervisor.completer import Completer, Pending
 from supervisor.config import QueueConfig
@@ -26,6 +26,9 @@ from supervisor.fetcher import Fetcher
 from supervisor.outcomes import Held, StateChange
 
 log = logging.getLogger("civic.broker")
+WIRE = len(JOB_FIELDS)
+"""A claimed row (proxy.river_sql.CLAIM) is the job as sent to the child, then `attempted_at`
+and `n_errors`, which only the parent keeps."""
 
 
 @dataclass
@@ -44,8 +47,8 @@ class Broker:
     processed: int = 0
     last_error: str = ""
     """The last error the child logged outside any job in this run (why it failed to start)."""
-    on_outcome: Callable[[Held, str], None] | None = None
-    """Metrics hook: (job, result) for every outcome accepted from the child."""
+    on_outcomes: Callable[[list[Held], str], None] = lambda jobs, result: None
+    """Metrics hook: (jobs, result) for the outcomes accepted from the child."""
 
     def __post_init__(self) -> None:
         schema = self.db.prefix[:-1]  # '"metadata"' without the trailing dot
@@ -60,7 +63,8 @@ class Broker:
         if op == "fetch":
             return {"jobs": await self._fetch(params["max"], params["wait"])}
         if op == "finish":
-            return {"states": await self._finish(params["outcomes"])}
+            await self._finish(params["completed"], params["outcomes"])
+            return {}
         if op == "query":
             return {"rows": await self._query(params["name"], params["params"])}
         if op == "heartbeat":
@@ -80,7 +84,7 @@ class Broker:
             if params["level"] >= logging.ERROR and params["job_id"] is None:  # not a job's
                 self.last_error = (params["exc"] or params["msg"]).strip().splitlines()[-1][:300]
 
-    async def _fetch(self, max_jobs: int, wait: float) -> list[dict[str, Any]]:
+    async def _fetch(self, max_jobs: int, wait: float) -> list[tuple[Any, ...]]:
         limit = self.queue.max_jobs_per_child
         if limit:  # never hand out more than the child may still do before it is recycled
             max_jobs = min(max_jobs, limit - self.processed - len(self.held))
@@ -89,37 +93,44 @@ class Broker:
                 return []
         rows = await self.fetcher.fetch(max_jobs, wait)
         timeout = self.queue.job_timeout
-        now = time.monotonic()
-        for row in rows:
-            self.held[row["id"]] = Held(
-                id=row["id"], attempt=row["attempt"], max_attempts=row["max_attempts"],
-                n_errors=row.pop("n_errors"), attempted_at=row["attempted_at"], kind=row["kind"],
-                queue=row["queue"], deadline=now + timeout if timeout > 0 else None,
+        deadline = time.monotonic() + timeout if timeout > 0 else None
+        for job_id, kind, _, attempt, max_attempts, queue, *_, attempted_at, n_errors in rows:
+            self.held[job_id] = Held(
+                id=job_id, attempt=attempt, max_attempts=max_attempts, n_errors=n_errors,
+                attempted_at=attempted_at, kind=kind, queue=queue, deadline=deadline,
             )  # fmt: skip
         if self.closed and rows:  # the child died while we were claiming for it
             self.release_all(None)
             return []
-        return rows
+        return [row[:WIRE] for row in rows]
 
-    async def _finish(self, items: list[dict[str, Any]]) -> dict[str, str | None]:
-        futures = {}
+    async def _finish(self, completed: list[list[int]], items: list[dict[str, Any]]) -> None:
+        """Accept outcomes for jobs this child holds in that attempt; wait until written."""
+        done, changes = [], []
+        for job_id, attempt in completed:
+            if (held := self._take(job_id, attempt)) is not None:
+                done.append(held)
         for o in items:
-            held = self.held.get(o["job_id"])
-            if held is None or held.attempt != o["attempt"]:
-                log.warning("%s: outcome for job %s that it does not hold; ignored",
-                            self.queue.name, o["job_id"])  # fmt: skip
+            if (held := self._take(o["job_id"], o["attempt"])) is None:
                 continue
-            del self.held[held.id]
             change, writes = outcomes.from_child(held, o), []
             try:
                 writes = [(self._statement(n), _bind(p)) for n, p in o["writes"]]
             except RequestError as exc:
                 change = outcomes.errored(held, str(exc))
-            futures[held.id] = self.completer.submit(Pending(change, writes, held))
-            if self.on_outcome is not None:
-                self.on_outcome(held, o["result"])
-        self.processed += len(futures)
-        return {str(job_id): await fut for job_id, fut in futures.items()}
+            changes.append(Pending(change, writes, held))
+            self.on_outcomes([held], o["result"])
+        self.on_outcomes(done, "completed")
+        self.processed += len(done) + len(changes)
+        await self.completer.submit(changes, [(h.id, h.attempt) for h in done])
+
+    def _take(self, job_id: int, attempt: int) -> Held | None:
+        held = self.held.get(job_id)
+        if held is None or held.attempt != attempt:
+            log.warning("%s: outcome for job %s that it does not hold; ignored",
+                        self.queue.name, job_id)  # fmt: skip
+            return None
+        return self.held.pop(job_id)
 
     def _statement(self, name: str) -> str:
         text = self.statements.get(name)
@@ -157,10 +168,8 @@ class Broker:
             outcomes.errored(h, cause) if cause else outcomes.interrupted(h)
             for h in self.held.values()
         ]
-        for change in changes:
-            self.completer.submit(Pending(change, held=self.held[change.id]))
-            if self.on_outcome is not None:
-                self.on_outcome(self.held[change.id], "error" if cause else "interrupted")
+        self.completer.submit([Pending(c, held=self.held[c.id]) for c in changes])
+        self.on_outcomes(list(self.held.values()), "error" if cause else "interrupted")
         self.held.clear()
         return changes
 

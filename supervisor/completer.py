@@ -1,7 +1,8 @@
 """Outcomes from every child, written in batches: one statement per tick (River's completer).
 
 Plain outcomes share one statement per tick (flushed every 50 ms or at 100 pending): COMPLETE
-for the completed ones, SET_STATE for the rest.
+for the completed ones, SET_STATE for the rest. A caller waits on one future per request,
+never one per job.
 Outcomes with worker writes get a transaction each: lock the job row if it is still this
 attempt's `running` row, run the writes, set the state, commit; so both happen or neither.
 While the database is away, outcomes wait here and are written after; the `running` and
@@ -13,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,32 +31,56 @@ FLUSH_AT = 100
 MAX_BATCH = 5000
 
 
+@dataclass(eq=False)
+class Ticket:
+    """The outcomes of one request (a child's finish call): one future however many jobs,
+    set once every one of them is written."""
+
+    left: int
+    done: asyncio.Future[None]
+
+    def settle(self, n: int = 1) -> None:
+        self.left -= n
+        if self.left <= 0 and not self.done.done():
+            self.done.set_result(None)
+
+
 @dataclass
 class Pending:
     change: StateChange
     writes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     held: Held | None = None
-    done: asyncio.Future[str | None] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    ticket: Ticket | None = None
+    written: bool = False
 
 
 class Completer:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.pending: list[Pending] = []
+        self.completions: list[tuple[int, int, Ticket]] = []
+        """Plain completions as (id, attempt, ticket): no object per job on the hot path."""
         self.unresolved: set[int] = set()
         """Jobs whose outcome is not written yet: still `running` in the table, but ours."""
         self._kick = asyncio.Event()
         self.written = 0
 
-    def submit(self, item: Pending) -> asyncio.Future[str | None]:
-        """Queue an outcome; the future resolves to the row's new state (None: not running)."""
-        self.pending.append(item)
-        self.unresolved.add(item.change.id)
-        if len(self.pending) >= FLUSH_AT:
+    def submit(
+        self, changes: Sequence[Pending] = (), completed: Sequence[Sequence[int]] = ()
+    ) -> asyncio.Future[None]:
+        """Queue outcomes: state changes and plain completions ([id, attempt] pairs). The
+        future resolves once all of them are written (or found no longer running)."""
+        ticket = Ticket(len(changes) + len(completed), asyncio.get_running_loop().create_future())
+        for p in changes:
+            p.ticket = ticket
+        self.pending.extend(changes)
+        self.completions.extend((i, a, ticket) for i, a in completed)
+        self.unresolved.update(p.change.id for p in changes)
+        self.unresolved.update(i for i, _ in completed)
+        if len(self.pending) + len(self.completions) >= FLUSH_AT:
             self._kick.set()
-        return item.done
+        ticket.settle(0)
+        return ticket.done
 
     async def run(self) -> None:
         delay = TICK
@@ -66,28 +93,33 @@ class Completer:
                 delay = TICK
             except RETRYABLE as exc:
                 delay = min(max(delay * 2, 0.2), 5.0)
-                log.warning("%d outcomes wait for the database (%s)", len(self.pending), exc)
+                waiting = len(self.pending) + len(self.completions)
+                log.warning("%d outcomes wait for the database (%s)", waiting, exc)
 
     async def flush(self) -> None:
-        while self.pending:
+        while self.pending or self.completions:
+            done, self.completions = self.completions[:MAX_BATCH], self.completions[MAX_BATCH:]
             batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
             try:
-                await self._write(batch)
+                await self._write(done, batch)
             except BaseException:
-                self.pending[:0] = [p for p in batch if not p.done.done()]
+                self.completions[:0] = done  # empty once written (see _write)
+                self.pending[:0] = [p for p in batch if not p.written]
                 raise
 
-    async def _write(self, batch: list[Pending]) -> None:
+    async def _write(self, done: list[tuple[int, int, Ticket]], batch: list[Pending]) -> None:
         plain = [p for p in batch if not p.writes]
-        if plain:
-            states: dict[int, str] = {}
+        if done or plain:
             async with self.db.connection() as conn:
-                for template, params in statements([p.change for p in plain]):
+                for template, params in statements(done, [p.change for p in plain]):
                     cur = await conn.execute(self.db.sql(template), params)
-                    states.update(await cur.fetchall())
+                    self.written += max(cur.rowcount, 0)
+            self.unresolved.difference_update(i for i, _, _ in done)
+            for ticket, n in Counter(t for _, _, t in done).items():
+                ticket.settle(n)
+            done.clear()  # written: not to be queued again if a write below fails
             for p in plain:
-                self._resolve(p, states.get(p.change.id))
-            self.written += len(plain)
+                self._resolve(p)
         for p in batch:
             if p.writes:
                 await self._write_with_effects(p)
@@ -99,37 +131,40 @@ class Completer:
                     key = {"id": p.change.id, "attempt": p.change.attempt}
                     cur = await conn.execute(self.db.sql(LOCK_RUNNING), key)
                     if await cur.fetchone() is None:
-                        self._resolve(p, None)
+                        self._resolve(p)
                         return
                     for statement, params in p.writes:
                         await conn.execute(statement, params)
                     cur = await conn.execute(self.db.sql(SET_STATE), as_params([p.change]))
-                    row = await cur.fetchone()
+                    self.written += max(cur.rowcount, 0)
             except psycopg.OperationalError:
                 raise
             except (psycopg.Error, KeyError, TypeError, ValueError) as exc:
                 # The worker's own statement failed (constraint, bad value): the job retries.
                 log.warning("job %d: worker write failed: %s", p.change.id, exc)
                 failed = errored(p.held, f"database write failed: {exc}") if p.held else p.change
-                self.submit(Pending(failed, held=p.held, done=p.done))
+                p.written = True  # replaced by the retry below, which settles the ticket
+                self.pending.append(Pending(failed, held=p.held, ticket=p.ticket))
                 return
-        self._resolve(p, row[1] if row else None)
-        self.written += 1
+        self._resolve(p)
 
-    def _resolve(self, p: Pending, state: str | None) -> None:
+    def _resolve(self, p: Pending) -> None:
+        p.written = True
         self.unresolved.discard(p.change.id)
-        if not p.done.done():
-            p.done.set_result(state)
+        if p.ticket is not None:
+            p.ticket.settle()
 
 
-def statements(changes: list[StateChange]) -> list[tuple[str, dict[str, Any]]]:
-    """The statements that write `changes`: COMPLETE for completions, SET_STATE for the rest.
-    The raw-SQL bench runs exactly these, so its ceiling is for the same SQL."""
-    done = [c for c in changes if c.state == "completed" and c.error is None]
-    rest = [c for c in changes if not (c.state == "completed" and c.error is None)]
+def statements(
+    completed: Sequence[Sequence[int]], changes: list[StateChange]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The statements that write these outcomes: COMPLETE for plain completions ([id, attempt,
+    ...] rows), SET_STATE for the other changes. The raw-SQL bench runs exactly these, so its
+    ceiling is for the same SQL."""
     out = []
-    if done:
-        out.append((COMPLETE, {"id": [c.id for c in done], "attempt": [c.attempt for c in done]}))
-    if rest:
-        out.append((SET_STATE, as_params(rest)))
+    if completed:
+        out.append((COMPLETE, {"id": [c[0] for c in completed],
+                               "attempt": [c[1] for c in completed]}))  # fmt: skip
+    if changes:
+        out.append((SET_STATE, as_params(changes)))
     return out

@@ -51,7 +51,7 @@ class Fetcher:
         self.stopped = True
         self._wake.set()
 
-    async def fetch(self, max_jobs: int, wait: float) -> list[dict[str, Any]]:
+    async def fetch(self, max_jobs: int, wait: float) -> list[tuple[Any, ...]]:
         deadline = time.monotonic() + wait
         while not self.stopped:
             if not self.paused:
@@ -67,7 +67,7 @@ class Fetcher:
                 await asyncio.wait_for(self._wake.wait(), nap)
         return []
 
-    async def _claim(self, max_jobs: int) -> list[dict[str, Any]]:
+    async def _claim(self, max_jobs: int) -> list[tuple[Any, ...]]:
         gap = self.cooldown - (time.monotonic() - self._last_claim)
         if gap > 0:
             await asyncio.sleep(gap)
@@ -81,8 +81,7 @@ class Fetcher:
         try:
             async with self.gate.claiming(), self.db.connection() as conn:
                 cur = await conn.execute(self.db.sql(CLAIM), params)
-                names = [d.name for d in cur.description]
-                return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+                return await cur.fetchall()
         except RETRYABLE as exc:
             self.gate.needed = True  # the claim may have committed: sweep for lost rows
             log.warning("claim on %s failed: %s", self.queue, exc)

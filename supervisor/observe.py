@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -47,9 +49,12 @@ class Observer:
         self._last = {"depth": 0.0, "status": 0.0, "watchdog": 0.0}
         self.announced = False
 
-    def job_finished(self, held: Held, result: str) -> None:
-        seconds = time.time() - held.attempted_at.timestamp()
-        self.metrics.job_finished(held.queue, held.kind, OUTCOME.get(result, result), seconds)
+    def jobs_finished(self, jobs: Iterable[Held], result: str) -> None:
+        """Jobs that ended with one result, counted per queue, kind and start (a claim)."""
+        now, outcome = time.time(), OUTCOME.get(result, result)
+        groups = Counter((h.queue, h.kind, h.attempted_at) for h in jobs)
+        for (queue, kind, at), n in groups.items():
+            self.metrics.jobs_finished(queue, kind, outcome, now - at.timestamp(), n)
 
     def start(self) -> None:
         if self.server is not None:

@@ -64,7 +64,7 @@ class Supervisor:
         self.dead = DeadClients(self.db, cfg.client_id, cfg["maintenance.dead_client_after"])
         self.observer = Observer(self)
         for child in self.children:
-            child.broker.on_outcome = self.observer.job_finished
+            child.broker.on_outcomes = self.observer.jobs_finished
         self.stopping = False
         self._tasks: list[asyncio.Task[None]] = []
 

@@ -50,6 +50,8 @@ requests = st.fixed_dictionaries(
             "job_id": st.integers(-3, 10**6), "attempt": st.integers(-1, 5),
             "result": st.sampled_from(["completed", "error", "cancel", "snooze", "x"]),
             "writes": json_values}), max_size=5),
+        "completed": json_values | st.lists(st.lists(st.integers(-3, 10**6), max_size=3)
+                                            | json_values, max_size=5),
         "level": json_values, "msg": json_values, "busy": json_values,
     },
 )  # fmt: skip

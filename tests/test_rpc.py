@@ -6,7 +6,8 @@ import pytest
 from supervisor_harness import insert_jobs, job, start, states, wait_for
 
 from proxy.framing import MAX_FRAME, FrameDecoder, ProtocolError, encode
-from proxy.protocol import RequestError, parse_request
+from proxy.protocol import JOB_FIELDS, RequestError, parse_request
+from proxy.river_sql import CLAIM, render
 
 
 def test_frames_round_trip_in_pieces():
@@ -43,6 +44,12 @@ def test_bad_frames_are_protocol_errors(raw, message):
             {"id": 5, "op": "finish", "outcomes": [{"job_id": 1, "attempt": 1, "result": "maybe"}]},
             "result",
         ),
+        ({"id": 8, "op": "finish", "completed": [[1]]}, "pairs"),
+        ({"id": 9, "op": "finish", "completed": [[1, "1"]]}, "pairs"),
+        ({"id": 10, "op": "finish", "completed": [[0, 1]]}, "pairs"),
+        ({"id": 11, "op": "finish", "completed": [[True, 1]]}, "pairs"),
+        ({"id": 12, "op": "finish", "completed": {"1": 1}}, "lists"),
+        ({"id": 13, "op": "finish", "completed": [[1, 1]] * 5001}, "1 to 5000"),
         ({"id": 6, "op": "query", "name": 5}, "name"),
         ({"id": 7, "op": "query", "name": "x", "params": [1]}, "params"),
     ],
@@ -50,6 +57,20 @@ def test_bad_frames_are_protocol_errors(raw, message):
 def test_invalid_requests_are_answerable_errors(msg, error):
     with pytest.raises(RequestError, match=error):
         parse_request(msg)
+
+
+def test_plain_completions_travel_as_pairs():
+    message = {"id": 1, "op": "finish", "completed": [[5, 1], [6, 2]]}
+    assert parse_request(message) == (1, "finish", {"completed": [[5, 1], [6, 2]], "outcomes": []})
+
+
+def test_a_claimed_row_is_the_job_on_the_wire_then_what_the_parent_keeps(db):
+    insert_jobs(db, "noop", args='{"a": [1, "é"]}')
+    params = {"queue": "civic_bench", "max": 1, "client_id": "t", "max_attempted_by": 100}
+    cur = db.execute(render(CLAIM, '"metadata".'), params)
+    assert [d.name for d in cur.description] == [*JOB_FIELDS, "attempted_at", "n_errors"]
+    row = dict(zip(JOB_FIELDS, cur.fetchone(), strict=False))
+    assert row["args_json"] == '{"a": [1, "é"]}' and row["attempt"] == 1
 
 
 def test_request_without_id_breaks_the_protocol():

@@ -23,12 +23,10 @@ from typing import Any
 
 from proxy.client import RpcClient
 from workers.errors import JobCancel, JobSnooze
-from workers.job import Handler, Job, JobContext
+from workers.job import CancelFlag, Handler, Job, JobContext
 
 _current = threading.local()
 """The job a worker thread is running, for log records."""
-
-_JOB_FIELDS = tuple(Job.__dataclass_fields__)
 
 
 def current_job() -> Job | None:
@@ -57,6 +55,9 @@ class Executor:
     """Slots promised to fetches in flight: a claim never exceeds free minus reserved."""
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     """Outcomes not yet taken by the reporter (guarded by `cond`)."""
+    completed: list[tuple[int, int]] = field(default_factory=list)
+    """Plain completions (id, attempt) not yet taken, kept apart: the bulk of all outcomes,
+    sent as pairs (guarded by `cond`)."""
     unacked: int = 0
     """Outcomes taken but not yet acknowledged by the parent (guarded by `cond`)."""
 
@@ -108,9 +109,10 @@ class Executor:
             self.reserved -= n
             self.cond.notify_all()
 
-    def submit_all(self, raws: list[dict[str, Any]], reserved: int) -> None:
-        """Start fetched jobs and release the fetch's reservation (they now hold the slots)."""
-        entries = [self._entry(raw) for raw in raws]
+    def submit_all(self, rows: list[list[Any]], reserved: int) -> None:
+        """Start fetched jobs (arrays in proxy.protocol.JOB_FIELDS order) and release the
+        fetch's reservation (they now hold the slots)."""
+        entries = [self._entry(*row) for row in rows]
         with self.cond:
             for entry in entries:
                 self.running[entry.job.id] = entry
@@ -125,20 +127,17 @@ class Executor:
         for entry in entries:
             self._queue.put(entry.job.id)
 
-    def submit(self, raw: dict[str, Any]) -> None:
-        self.submit_all([raw], 0)
-
-    def _entry(self, raw: dict[str, Any]) -> Running:
-        fields = {k: raw[k] for k in _JOB_FIELDS if k in raw}
-        for name in ("args", "metadata"):  # stored JSON text, passed through by the parent
-            text = raw.get(name + "_json")
-            if isinstance(text, str):
-                fields[name] = json.loads(text)
-        job = Job(**fields)
+    def _entry(
+        self, id: int, kind: str, args_json: str, attempt: int, max_attempts: int, queue: str,
+        priority: int, metadata_json: str, created_at: str, scheduled_at: str,
+    ) -> Running:  # fmt: skip
+        """`args` and `metadata` arrive as the JSON text PostgreSQL stores."""
+        job = Job(id, kind, json.loads(args_json), attempt, max_attempts, queue, priority,
+                  json.loads(metadata_json), created_at, scheduled_at)  # fmt: skip
         timeout = self.job_timeout if self.job_timeout > 0 else 10.0**9
         ctx = JobContext(
             job=job, settings=self.settings, deadline=time.monotonic() + timeout,
-            cancelled=threading.Event(), log=self.log, _query=self._query,
+            cancelled=CancelFlag(), log=self.log, _query=self._query,
         )  # fmt: skip
         return Running(job, ctx)
 
@@ -163,13 +162,14 @@ class Executor:
                 self.running.pop(job_id, None)
                 if not entry.reported:
                     entry.reported = True
-                    self._report(outcome)
+                    self._report(job, outcome)
                 if (not self.running and self._idle_waiters) or (
                     self._wants and self.claimable() >= min(self._wants)
                 ):
                     self.cond.notify_all()
 
-    def _call(self, job: Job, ctx: JobContext) -> dict[str, Any]:
+    def _call(self, job: Job, ctx: JobContext) -> dict[str, Any] | None:
+        """The job's outcome; None for a plain completion (no writes)."""
         base = {"job_id": job.id, "attempt": job.attempt}
         handler = self.handlers.get(job.kind)
         if handler is None:
@@ -191,7 +191,7 @@ class Executor:
             return {**base, "result": "error", "error": _text(exc), "trace": traceback.format_exc()}
         if ctx.writes:
             return {**base, "result": "completed", "writes": _writes(ctx)}
-        return {**base, "result": "completed"}
+        return None
 
     def expire(self) -> None:
         """Report jobs past their deadline as timed out; their threads keep running."""
@@ -204,8 +204,8 @@ class Executor:
                 entry.timed_out_at = now
                 entry.ctx.cancelled.set()
                 error = f"JobTimeout: job exceeded its deadline of {self.job_timeout:g}s"
-                self._report({"job_id": entry.job.id, "attempt": entry.job.attempt,
-                              "result": "error", "error": error})  # fmt: skip
+                self._report(entry.job, {"job_id": entry.job.id, "attempt": entry.job.attempt,
+                                         "result": "error", "error": error})  # fmt: skip
 
     def cancel(self, job_id: int) -> None:
         entry = self.running.get(job_id)
@@ -222,21 +222,27 @@ class Executor:
 
     # Outcomes
 
-    def _report(self, outcome: dict[str, Any]) -> None:
-        """Called under `cond`."""
-        self.outcomes.append(outcome)
-        if len(self.outcomes) == 1:
+    def _report(self, job: Job, outcome: dict[str, Any] | None) -> None:
+        """Called under `cond`; None is a plain completion."""
+        if outcome is None:
+            self.completed.append((job.id, job.attempt))
+        else:
+            self.outcomes.append(outcome)
+        if len(self.completed) + len(self.outcomes) == 1:
             self._has_outcomes.set()
 
-    def take_outcomes(self, limit: int) -> list[dict[str, Any]]:
-        """Block until outcomes exist; take up to `limit` (they count as unacknowledged)."""
+    def take_outcomes(self, limit: int) -> tuple[list[tuple[int, int]], list[dict[str, Any]]]:
+        """Block until outcomes exist; take up to `limit` in all, as (plain completions, other
+        outcomes); they count as unacknowledged until `acknowledged`."""
         self._has_outcomes.wait()
         with self.cond:
+            done, self.completed = self.completed[:limit], self.completed[limit:]
+            limit -= len(done)
             batch, self.outcomes = self.outcomes[:limit], self.outcomes[limit:]
-            if not self.outcomes:
+            if not self.outcomes and not self.completed:
                 self._has_outcomes.clear()
-            self.unacked += len(batch)
-            return batch
+            self.unacked += len(done) + len(batch)
+            return done, batch
 
     def acknowledged(self, n: int) -> None:
         with self.cond:
@@ -246,7 +252,9 @@ class Executor:
     def wait_reported(self, timeout: float | None = None) -> bool:
         """Until every outcome was taken and acknowledged by the parent."""
         with self.cond:
-            return self.cond.wait_for(lambda: not self.outcomes and not self.unacked, timeout)
+            return self.cond.wait_for(
+                lambda: not self.outcomes and not self.completed and not self.unacked, timeout
+            )
 
 
 def _text(exc: BaseException) -> str:

@@ -108,14 +108,14 @@ class Child:
     def _report_loop(self) -> None:
         ex = self.executor
         while True:
-            batch = ex.take_outcomes(MAX_FINISH)
+            completed, others = ex.take_outcomes(MAX_FINISH)
             try:
-                self.rpc.call("finish", outcomes=batch)
+                self.rpc.call("finish", completed=completed, outcomes=others)
             except ParentGone:
                 return
             except Exception:  # noqa: BLE001 - logged; the parent keeps the jobs it refused
                 logging.getLogger("civic.child").exception("parent refused outcomes")
-            ex.acknowledged(len(batch))
+            ex.acknowledged(len(completed) + len(others))
 
     def _fetch_loop(self, primary: bool) -> None:
         """Claim for free slots. The primary fetcher always long-polls; the second one runs

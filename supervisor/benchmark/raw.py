@@ -15,7 +15,6 @@ from supervisor.benchmark import jobs
 from supervisor.benchmark.progress import Progress
 from supervisor.benchmark.target import BENCH_QUEUE, Target
 from supervisor.completer import statements
-from supervisor.outcomes import StateChange
 
 RAW_NAME = "civic-bench-raw"
 SESSIONS = 3
@@ -34,9 +33,9 @@ def _worker(
                 rows = conn.execute(claim, params, prepare=True).fetchall()
                 if not rows:
                     return
-                done = [StateChange(r[0], r[3], "completed") for r in rows]
-                for template, values in statements(done):
-                    conn.execute(render(template, target.prefix), values, prepare=True).fetchall()
+                done = [(r[0], r[3]) for r in rows]  # (id, attempt)
+                for template, values in statements(done, []):
+                    conn.execute(render(template, target.prefix), values, prepare=True)
                 counts[slot] += len(done)
     except BaseException as exc:  # noqa: BLE001 - reported by the caller
         errors.append(exc)
