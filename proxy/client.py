@@ -63,7 +63,7 @@ class RpcClient:
         self._on_eof()
 
     def _send(self, message: dict[str, Any]) -> None:
-        data = encode(message)
+        data = encode(message, strict=True)  # a value the parent would decode wrongly: raise
         with self._lock:
             if self._closed:
                 raise ParentGone("parent closed the connection")

@@ -115,6 +115,13 @@ def test_failing_write_retries_the_job(sup, db):
     assert "database write failed" in j["errors"][0]["error"]
 
 
+def test_a_write_no_frame_can_carry_fails_the_job_clearly(sup, db):
+    (jid,) = insert_jobs(db, "write", args='{"unsendable": true}', max_attempts=1)
+    j = final(db, jid, ("discarded",))
+    error = j["errors"][0]["error"]
+    assert "staged writes cannot be sent to the parent: Integer exceeds 64-bit range" in error
+
+
 def test_claim_order_priority_then_scheduled_at_then_id(db_url, db):
     now = db.execute("SELECT now() - interval '1 minute'").fetchone()[0]
     ids = []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, time
+from decimal import Decimal
+
 import pytest
 from supervisor_harness import insert_jobs, job, start, states, wait_for
 
@@ -17,6 +20,15 @@ def test_frames_round_trip_in_pieces():
     dec = FrameDecoder()
     got = [m for i in range(len(data)) for m in dec.feed(data[i : i + 1])]
     assert got == [{"id": 1, "op": "fetch", "max": 3, "wait": 1.5}, {"op": "log", "msg": "é"}]
+
+
+def test_the_parent_frames_what_orjson_refuses_and_a_child_may_not_send_it():
+    value = {"t": time(1, 2, tzinfo=UTC), "n": 2**70, "d": Decimal("1.50")}
+    (got,) = FrameDecoder().feed(encode(value))
+    assert got["t"] == "01:02:00+00:00" and got["d"] == "1.50"
+    for refused in ({"n": 2**70}, {"t": value["t"]}):
+        with pytest.raises(TypeError):
+            encode(refused, strict=True)
 
 
 @pytest.mark.parametrize(

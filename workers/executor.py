@@ -12,7 +12,6 @@ finished job. Slots are reserved for fetches in flight, so claims never exceed f
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
@@ -21,7 +20,10 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from proxy.client import RpcClient
+from proxy.framing import frame_json
 from workers.errors import JobCancel, JobSnooze
 from workers.job import CancelFlag, Handler, Job, JobContext
 
@@ -132,8 +134,8 @@ class Executor:
         priority: int, metadata_json: str, created_at: str, scheduled_at: str,
     ) -> Running:  # fmt: skip
         """`args` and `metadata` arrive as the JSON text PostgreSQL stores."""
-        job = Job(id, kind, json.loads(args_json), attempt, max_attempts, queue, priority,
-                  json.loads(metadata_json), created_at, scheduled_at)  # fmt: skip
+        job = Job(id, kind, orjson.loads(args_json), attempt, max_attempts, queue, priority,
+                  orjson.loads(metadata_json), created_at, scheduled_at)  # fmt: skip
         timeout = self.job_timeout if self.job_timeout > 0 else 10.0**9
         ctx = JobContext(
             job=job, settings=self.settings, deadline=time.monotonic() + timeout,
@@ -178,20 +180,22 @@ class Executor:
             return {**base, "result": "error", "error": error}
         try:
             handler(job, ctx)
+            outcome = None
         except JobCancel as exc:
-            return {
-                **base,
-                "result": "cancel",
-                "error": str(exc) or "JobCancel",
-                "writes": _writes(ctx),
-            }
+            outcome = {**base, "result": "cancel", "error": str(exc) or "JobCancel"}
         except JobSnooze as exc:
-            return {**base, "result": "snooze", "snooze": exc.seconds, "writes": _writes(ctx)}
+            outcome = {**base, "result": "snooze", "snooze": exc.seconds}
         except Exception as exc:  # noqa: BLE001 - an ordinary error means retry
             return {**base, "result": "error", "error": _text(exc), "trace": traceback.format_exc()}
         if ctx.writes:
-            return {**base, "result": "completed", "writes": _writes(ctx)}
-        return None
+            outcome = outcome or {**base, "result": "completed"}
+            outcome["writes"] = [{"name": name, "params": params} for name, params in ctx.writes]
+            try:
+                frame_json(outcome["writes"])
+            except TypeError as exc:  # found here, the job retries; in the frame, it would hang
+                error = f"TypeError: the job's staged writes cannot be sent to the parent: {exc}"
+                return {**base, "result": "error", "error": error}
+        return outcome
 
     def expire(self) -> None:
         """Report jobs past their deadline as timed out; their threads keep running."""
@@ -260,7 +264,3 @@ class Executor:
 def _text(exc: BaseException) -> str:
     message = str(exc)
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-
-
-def _writes(ctx: JobContext) -> list[dict[str, Any]]:
-    return [{"name": name, "params": params} for name, params in ctx.writes]

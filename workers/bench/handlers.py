@@ -50,8 +50,10 @@ def hang(job: Job, ctx: JobContext) -> None:
 
 
 def write(job: Job, ctx: JobContext) -> None:
-    """Stages a database write committed with the completion; `fail: true` then raises."""
-    ctx.write("record", job_id=job.id, note=str(_args(job).get("note", "")))
+    """Stages a database write committed with the completion; `fail: true` then raises;
+    `unsendable: true` stages a parameter no frame can carry."""
+    note = 2**70 if _args(job).get("unsendable") else str(_args(job).get("note", ""))
+    ctx.write("record", job_id=job.id, note=note)
     if _args(job).get("fail"):
         raise RuntimeError("write then fail")
 
