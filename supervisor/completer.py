@@ -65,6 +65,11 @@ class Completer:
         self._kick = asyncio.Event()
         self.written = 0
 
+    @property
+    def waiting(self) -> int:
+        """Outcomes not written yet."""
+        return len(self.pending) + len(self.completions)
+
     def submit(
         self, changes: Sequence[Pending] = (), completed: Sequence[Sequence[int]] = ()
     ) -> asyncio.Future[None]:
@@ -77,7 +82,7 @@ class Completer:
         self.completions.extend((i, a, ticket) for i, a in completed)
         self.unresolved.update(p.change.id for p in changes)
         self.unresolved.update(i for i, _ in completed)
-        if len(self.pending) + len(self.completions) >= FLUSH_AT:
+        if self.waiting >= FLUSH_AT:
             self._kick.set()
         ticket.settle(0)
         return ticket.done
@@ -93,8 +98,7 @@ class Completer:
                 delay = TICK
             except RETRYABLE as exc:
                 delay = min(max(delay * 2, 0.2), 5.0)
-                waiting = len(self.pending) + len(self.completions)
-                log.warning("%d outcomes wait for the database (%s)", waiting, exc)
+                log.warning("%d outcomes wait for the database (%s)", self.waiting, exc)
 
     async def flush(self) -> None:
         while self.pending or self.completions:

@@ -46,9 +46,7 @@ async def stop(sup: Supervisor, *, graceful: bool) -> int:
         event = sup.events.get_nowait()
         if event[0] == "exit":
             sup.children.exited(event[1], event[2], restart=False)
-    for task in sup._tasks:
-        task.cancel()
-    await asyncio.gather(*sup._tasks, return_exceptions=True)
+    await sup.tasks.cancel_all()
     clean = await _flush(sup)
     await sup.elector.resign()
     sup.maintenance.stop()
@@ -61,10 +59,10 @@ async def stop(sup: Supervisor, *, graceful: bool) -> int:
 
 async def _flush(sup: Supervisor) -> bool:
     deadline = time.monotonic() + max(5.0, sup.cfg["shutdown_timeout"])
-    while sup.completer.pending and time.monotonic() < deadline:
+    while sup.completer.waiting and time.monotonic() < deadline:
         try:
             await sup.completer.flush()
         except RETRYABLE as exc:
             log.warning("flushing outcomes: %s", exc)
             await asyncio.sleep(0.5)
-    return not sup.completer.pending
+    return not sup.completer.waiting

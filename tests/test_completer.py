@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -11,6 +12,7 @@ import pytest
 from supervisor_harness import insert_jobs, job
 
 from proxy.river_sql import CLAIM, render
+from supervisor import shutdown
 from supervisor.completer import Completer, Pending
 from supervisor.config import load
 from supervisor.database import RETRYABLE, Database
@@ -92,3 +94,16 @@ def test_outcomes_wait_out_a_lost_session_and_are_written_once(db_url, db):
     run(db_url, scenario)
     assert job(db, a.id)["state"] == "completed"
     assert len(job(db, b.id)["errors"]) == 1
+
+
+def test_shutdown_writes_completions_still_waiting(db_url, db):
+    insert_jobs(db, "noop")
+    (a,) = claim(db, 1)
+
+    async def scenario(completer: Completer) -> None:
+        completer.submit(completed=[(a.id, 1)])
+        assert await shutdown._flush(SimpleNamespace(completer=completer,
+                                                     cfg={"shutdown_timeout": 1.0}))  # fmt: skip
+
+    run(db_url, scenario)
+    assert job(db, a.id)["state"] == "completed"
