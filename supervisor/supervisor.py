@@ -27,6 +27,7 @@ from supervisor.maintenance import Maintenance
 from supervisor.migrate import LATEST
 from supervisor.observe import Observer
 from supervisor.queues import QueueKeeper
+from supervisor.tasks import EX_SOFTWARE, Tasks
 
 log = logging.getLogger("civic.supervisor")
 TICK = 0.5
@@ -66,7 +67,7 @@ class Supervisor:
         for child in self.children:
             child.broker.on_outcomes = self.observer.jobs_finished
         self.stopping = False
-        self._tasks: list[asyncio.Task[None]] = []
+        self.tasks = Tasks(self.events.put_nowait)
 
     def _listener_connected(self) -> None:
         """Wake every queue (notifications were lost while away) and, once our lock is ours,
@@ -103,10 +104,7 @@ class Supervisor:
             if data.get("action") == "resigned" and data.get("leader_id") != self.cfg.client_id:
                 self.elector.poke()
             elif data.get("action") == "request_resign" and self.elector.is_leader:
-                self._spawn(self.elector.resign())
-
-    def _spawn(self, coro: Any) -> None:
-        self._tasks.append(asyncio.get_running_loop().create_task(coro))
+                self.tasks.spawn(self.elector.resign())
 
     async def _check_schema(self) -> None:
         async with self.db.connection(timeout=30) as conn:
@@ -142,13 +140,11 @@ class Supervisor:
         except StartupError:
             await self.db.close()
             raise
-        self._spawn(self.completer.run())
-        self._spawn(self.elector.run())
-        self._spawn(self.keeper.run())
-        self._spawn(self._ticker())
-        self._spawn(self._dead_clients())
+        for loop_forever in (self.completer.run(), self.elector.run(), self.keeper.run(),
+                             self._ticker(), self._dead_clients()):  # fmt: skip
+            self.tasks.spawn(loop_forever, essential=True)
         if self.listener is not None:
-            self._spawn(self.listener.run())
+            self.tasks.spawn(self.listener.run(), essential=True)
         self.observer.start()
         await self.children.start_all()
         log.info(
@@ -173,7 +169,7 @@ class Supervisor:
                 sig = event[1]
                 if sig == signal.SIGHUP:
                     if not self.stopping:
-                        self._spawn(self._reload())
+                        self.tasks.spawn(self._reload())
                     continue
                 if self.stopping:
                     log.warning("second %s: stopping at once", signal.Signals(sig).name)
@@ -191,6 +187,10 @@ class Supervisor:
                 )  # fmt: skip
                 await self._shutdown(graceful=True)
                 return 1
+            elif kind == "crashed":
+                log.critical("internal task %s failed; stopping", event[1], exc_info=event[2])
+                await self._shutdown(graceful=True)
+                return EX_SOFTWARE
             elif kind == "restart" and not self.stopping:
                 await self.children.restart(event[1])
             elif kind == "tick":
