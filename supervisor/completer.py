@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,8 +167,14 @@ def statements(
     ceiling is for the same SQL."""
     out = []
     if completed:
-        out.append((COMPLETE, {"id": [c[0] for c in completed],
-                               "attempt": [c[1] for c in completed]}))  # fmt: skip
+        ids, attempts = _int_array(c[0] for c in completed), _int_array(c[1] for c in completed)
+        out.append((COMPLETE, {"id": ids, "attempt": attempts}))
     if changes:
         out.append((SET_STATE, as_params(changes)))
     return out
+
+
+def _int_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers, cast by the statement: six times cheaper than
+    psycopg's list adaptation (about 6% of the parent's busy time in a burn-down)."""
+    return "{" + ",".join(map(str, values)) + "}"
