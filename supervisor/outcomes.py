@@ -9,15 +9,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEDULER_INTERVAL = 5.0
 """A retry or snooze due within this many seconds skips `retryable`/`scheduled` (River)."""
 
 
-@dataclass(frozen=True)
-class Held:
-    """What the parent remembers of a job it handed to a child."""
+class Held(NamedTuple):
+    """What the parent remembers of a job it handed to a child (one per job in flight: a
+    tuple is made at half the cost of a frozen dataclass)."""
 
     id: int
     attempt: int
