@@ -11,7 +11,7 @@ from benchmarks.peers.report import text_report
 from benchmarks.peers.rounds import run_all, versions
 from benchmarks.peers.settings import PEERS, PGQ_MANAGERS, SYSTEMS, PeerSettings
 from benchmarks.peers.worker import worker_main
-from supervisor.benchmark.command import run_and_report
+from supervisor.benchmark.command import BENCH_WORKERS, run_and_report
 from supervisor.benchmark.progress import say
 
 
@@ -44,8 +44,9 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated subset, in order (default: all three)")  # fmt: skip
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
                    help="give up on a burn-down after this long (default 600)")  # fmt: skip
-    p.add_argument("--max-workers", type=int, default=200,
-                   help="threads of the supervisor's bench child (default 200, as `bench`)")  # fmt: skip
+    p.add_argument("--max-workers", type=int, default=BENCH_WORKERS,
+                   help=f"threads of the supervisor's bench child (default {BENCH_WORKERS}, "
+                        "as `bench`)")  # fmt: skip
     p.add_argument("--max-conns", type=int, default=4,
                    help="civic-supervisor's connection budget (default 4; 3 = pool of 2 + LISTEN)")  # fmt: skip
     d = PeerSettings()
