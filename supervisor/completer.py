@@ -84,7 +84,7 @@ class Completer:
         self.unresolved.update(i for i, _ in completed)
         if self.waiting >= FLUSH_AT:
             self._kick.set()
-        ticket.settle(0)
+        ticket.settle(0)  # an empty request is done at once
         return ticket.done
 
     async def run(self) -> None:
@@ -101,7 +101,7 @@ class Completer:
                 log.warning("%d outcomes wait for the database (%s)", self.waiting, exc)
 
     async def flush(self) -> None:
-        while self.pending or self.completions:
+        while self.waiting:
             done, self.completions = self.completions[:MAX_BATCH], self.completions[MAX_BATCH:]
             batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
             try:
