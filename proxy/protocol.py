@@ -113,7 +113,22 @@ def _finish(m: dict[str, Any]) -> dict[str, Any]:
         raise RequestError("outcomes and completed must be lists")
     if not 1 <= len(items) + len(pairs) <= MAX_BATCH:
         raise RequestError(f"outcomes and completed must hold 1 to {MAX_BATCH} in all")
-    return {"completed": completions(pairs), "outcomes": [outcome(o) for o in items]}
+    return {"completed": completions(pairs), "outcomes": [_attributed(o) for o in items]}
+
+
+def _attributed(o: Any) -> dict[str, Any]:
+    """An outcome, or, when only its job and attempt are valid, that job's error: one bad
+    field (a snooze of -1 s) must not leave the rest of the batch `running`."""
+    try:
+        return outcome(o)
+    except RequestError as exc:
+        if not isinstance(o, dict):
+            raise
+        job_id = _int(o.get("job_id"), 1, 2**63 - 1, "outcome.job_id")
+        attempt = _int(o.get("attempt"), 0, 32767, "outcome.attempt")
+        error = f"invalid outcome from the child: {exc}"
+        return {"job_id": job_id, "attempt": attempt, "result": "error", "error": error,
+                "trace": "", "snooze": 0.0, "writes": []}  # fmt: skip
 
 
 def _query(m: dict[str, Any]) -> dict[str, Any]:

@@ -115,6 +115,23 @@ def test_failing_write_retries_the_job(sup, db):
     assert "database write failed" in j["errors"][0]["error"]
 
 
+def test_an_invalid_snooze_is_its_jobs_error_and_spares_the_batch(sup, db):
+    (bad,) = insert_jobs(db, "snooze", args='{"seconds": -1}', max_attempts=1)
+    ok = insert_jobs(db, "noop", 20)
+    assert (
+        "invalid outcome from the child: outcome.snooze"
+        in (final(db, bad, ("discarded",))["errors"][0]["error"])
+    )
+    assert all(final(db, i, ("completed",)) for i in ok)
+
+
+def test_an_error_message_no_frame_can_carry_is_recorded_escaped(sup, db):
+    (jid,) = insert_jobs(db, "fail", args='{"undecodable": true}', max_attempts=1)
+    j = final(db, jid, ("discarded",))
+    assert j["errors"][0]["error"] == "RuntimeError: bad byte \\udcff"
+    assert "\\udcff" in j["errors"][0]["trace"]
+
+
 def test_a_write_no_frame_can_carry_fails_the_job_clearly(sup, db):
     (jid,) = insert_jobs(db, "write", args='{"unsendable": true}', max_attempts=1)
     j = final(db, jid, ("discarded",))

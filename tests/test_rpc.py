@@ -52,10 +52,8 @@ def test_bad_frames_are_protocol_errors(raw, message):
         ({"id": 2, "op": "fetch", "max": 0, "wait": 1}, "max"),
         ({"id": 3, "op": "fetch", "max": 1, "wait": "x"}, "wait"),
         ({"id": 4, "op": "finish", "outcomes": []}, "outcomes"),
-        (
-            {"id": 5, "op": "finish", "outcomes": [{"job_id": 1, "attempt": 1, "result": "maybe"}]},
-            "result",
-        ),
+        ({"id": 5, "op": "finish", "outcomes": [{"job_id": 0, "result": "completed"}]}, "job_id"),
+        ({"id": 5, "op": "finish", "outcomes": [{"job_id": 1, "attempt": "1"}]}, "attempt"),
         ({"id": 8, "op": "finish", "completed": [[1]]}, "pairs"),
         ({"id": 9, "op": "finish", "completed": [[1, "1"]]}, "pairs"),
         ({"id": 10, "op": "finish", "completed": [[0, 1]]}, "pairs"),
@@ -69,6 +67,15 @@ def test_bad_frames_are_protocol_errors(raw, message):
 def test_invalid_requests_are_answerable_errors(msg, error):
     with pytest.raises(RequestError, match=error):
         parse_request(msg)
+
+
+def test_an_outcome_with_one_bad_field_becomes_its_jobs_error():
+    bad = {"job_id": 7, "attempt": 2, "result": "snooze", "snooze": -1}
+    _, _, params = parse_request({"id": 1, "op": "finish", "outcomes": [bad]})
+    (got,) = params["outcomes"]
+    assert (got["job_id"], got["attempt"], got["result"]) == (7, 2, "error")
+    assert got["error"] == "invalid outcome from the child: outcome.snooze must be a number in" \
+        " [0, 1000000000]"  # fmt: skip
 
 
 def test_plain_completions_travel_as_pairs():

@@ -182,11 +182,12 @@ class Executor:
             handler(job, ctx)
             outcome = None
         except JobCancel as exc:
-            outcome = {**base, "result": "cancel", "error": str(exc) or "JobCancel"}
+            outcome = {**base, "result": "cancel", "error": _sendable(str(exc) or "JobCancel")}
         except JobSnooze as exc:
             outcome = {**base, "result": "snooze", "snooze": exc.seconds}
         except Exception as exc:  # noqa: BLE001 - an ordinary error means retry
-            return {**base, "result": "error", "error": _text(exc), "trace": traceback.format_exc()}
+            trace = _sendable(traceback.format_exc())
+            return {**base, "result": "error", "error": _sendable(_text(exc)), "trace": trace}
         if ctx.writes:
             outcome = outcome or {**base, "result": "completed"}
             outcome["writes"] = [{"name": name, "params": params} for name, params in ctx.writes]
@@ -259,6 +260,12 @@ class Executor:
             return self.cond.wait_for(
                 lambda: not self.outcomes and not self.completed and not self.unacked, timeout
             )
+
+
+def _sendable(text: str) -> str:
+    """Lone surrogates (bytes decoded with surrogateescape) escaped: no JSON frame can carry
+    them, and a finish call that cannot be sent would leave its jobs `running`."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _text(exc: BaseException) -> str:

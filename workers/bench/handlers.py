@@ -28,6 +28,10 @@ def sleep(job: Job, ctx: JobContext) -> None:
 
 
 def fail(job: Job, ctx: JobContext) -> None:
+    """Raises; `undecodable: true` with a message no JSON can hold (a lone surrogate, as
+    bytes decoded with surrogateescape give)."""
+    if _args(job).get("undecodable"):
+        raise RuntimeError(b"bad byte \xff".decode("utf-8", "surrogateescape"))
     raise RuntimeError(_args(job).get("message", "bench failure"))
 
 
