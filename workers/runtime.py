@@ -19,6 +19,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from setproctitle import setproctitle
@@ -38,6 +39,7 @@ FETCHERS = 2
 MAX_FINISH = 5000
 HEARTBEAT = 1.0
 PR_SET_PDEATHSIG = 1
+EX_SOFTWARE = 70
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -74,6 +76,7 @@ class Child:
         self.grace: float = init["job_timeout_grace"]
         self.flowing = threading.Event()
         """Set while claims return jobs: the second fetcher works only then."""
+        self.abort: Callable[[int], None] = os._exit
 
     def _on_event(self, event: dict[str, Any]) -> None:
         if event["event"] == "cancel":
@@ -113,8 +116,13 @@ class Child:
                 self.rpc.call("finish", completed=completed, outcomes=others)
             except ParentGone:
                 return
-            except Exception:  # noqa: BLE001 - logged; the parent keeps the jobs it refused
-                logging.getLogger("civic.child").exception("parent refused outcomes")
+            except Exception:  # noqa: BLE001 - e.g. refused: the parent still holds those jobs
+                # Exiting makes the parent return every job this child held, with this cause
+                # as their error, instead of leaving them `running` for as long as we live.
+                logging.getLogger("civic.child").exception("outcomes not delivered; exiting")
+                time.sleep(0.2)  # let the log record reach the parent
+                self.abort(EX_SOFTWARE)
+                return
             ex.acknowledged(len(completed) + len(others))
 
     def _fetch_loop(self, primary: bool) -> None:
