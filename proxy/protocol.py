@@ -17,6 +17,8 @@ MAX_TEXT = 16 * 1024
 MAX_TRACE = 64 * 1024
 MAX_BATCH = 5000
 MAX_WRITES = 100
+MAX_ID = 2**63 - 1
+MAX_ATTEMPT = 32767
 JOB_FIELDS = ("id", "kind", "args_json", "attempt", "max_attempts", "queue", "priority",
               "metadata_json", "created_at", "scheduled_at")  # fmt: skip
 """A fetched job on the wire (parent to child): one array in this order, the first columns of
@@ -35,6 +37,10 @@ def _int(v: Any, lo: int, hi: int, name: str) -> int:
     if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
         raise RequestError(f"{name} must be an integer in [{lo}, {hi}]")
     return v
+
+
+def _optional_int(v: Any, hi: int, name: str) -> int | None:
+    return None if v is None else _int(v, 0, hi, name)
 
 
 def _num(v: Any, lo: float, hi: float, name: str) -> float:
@@ -69,14 +75,22 @@ def _writes(v: Any) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def _identity(o: dict[str, Any]) -> tuple[int, int]:
+    return (
+        _int(o.get("job_id"), 1, MAX_ID, "outcome.job_id"),
+        _int(o.get("attempt"), 0, MAX_ATTEMPT, "outcome.attempt"),
+    )
+
+
 def outcome(o: Any) -> dict[str, Any]:
     o = _dict(o, "outcome")
+    job_id, attempt = _identity(o)
     result = o.get("result")
     if result not in RESULTS:
         raise RequestError(f"outcome.result must be one of {', '.join(RESULTS)}")
     return {
-        "job_id": _int(o.get("job_id"), 1, 2**63 - 1, "outcome.job_id"),
-        "attempt": _int(o.get("attempt"), 0, 32767, "outcome.attempt"),
+        "job_id": job_id,
+        "attempt": attempt,
         "result": result,
         "error": _str(o.get("error", ""), MAX_TEXT, "outcome.error") or "",
         "trace": _str(o.get("trace", ""), MAX_TRACE, "outcome.trace") or "",
@@ -96,8 +110,8 @@ def completions(v: Any) -> list[list[int]]:
             and len(pair) == 2
             and type(pair[0]) is int
             and type(pair[1]) is int
-            and 1 <= pair[0] <= 2**63 - 1
-            and 0 <= pair[1] <= 32767
+            and 1 <= pair[0] <= MAX_ID
+            and 0 <= pair[1] <= MAX_ATTEMPT
         ):
             raise RequestError("completed must be a list of [job_id, attempt] pairs")
     return v
@@ -124,8 +138,7 @@ def _attributed(o: Any) -> dict[str, Any]:
     except RequestError as exc:
         if not isinstance(o, dict):
             raise
-        job_id = _int(o.get("job_id"), 1, 2**63 - 1, "outcome.job_id")
-        attempt = _int(o.get("attempt"), 0, 32767, "outcome.attempt")
+        job_id, attempt = _identity(o)  # raises when the outcome cannot be attributed
         error = f"invalid outcome from the child: {exc}"
         return {"job_id": job_id, "attempt": attempt, "result": "error", "error": error,
                 "trace": "", "snooze": 0.0, "writes": []}  # fmt: skip
@@ -152,9 +165,9 @@ def _log(m: dict[str, Any]) -> dict[str, Any]:
         "logger": _str(m.get("logger", "worker"), 200, "logger"),
         "msg": _str(m.get("msg", ""), MAX_TRACE, "msg"),
         "exc": _str(m.get("exc"), MAX_TRACE, "exc", optional=True),
-        "job_id": None if m.get("job_id") is None else _int(m["job_id"], 0, 2**63 - 1, "job_id"),
+        "job_id": _optional_int(m.get("job_id"), MAX_ID, "job_id"),
         "kind": _str(m.get("kind"), 200, "kind", optional=True),
-        "attempt": None if m.get("attempt") is None else _int(m["attempt"], 0, 32767, "attempt"),
+        "attempt": _optional_int(m.get("attempt"), MAX_ATTEMPT, "attempt"),
     }
 
 
