@@ -14,8 +14,6 @@ import sys
 from supervisor import __version__
 from supervisor.config import Config, ConfigError, load
 
-EX_CONFIG = 78
-
 EXAMPLES = """\
 examples:
   civic-supervisor -c config.yaml                     run every enabled child
@@ -114,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             cfg.enabled_queues(only)  # unknown names are a config error, before anything starts
     except ConfigError as exc:
         print(f"civic-supervisor: config error: {exc}", file=sys.stderr)
-        return EX_CONFIG
+        return os.EX_CONFIG
     from supervisor.logs import setup
 
     setup(cfg["log.level"], cfg["log.format"], threaded=command == "run")

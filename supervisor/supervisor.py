@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import time
 from typing import Any
@@ -27,7 +28,7 @@ from supervisor.maintenance import Maintenance
 from supervisor.migrate import LATEST
 from supervisor.observe import Observer
 from supervisor.queues import QueueKeeper
-from supervisor.tasks import EX_SOFTWARE, Tasks
+from supervisor.tasks import Tasks
 
 log = logging.getLogger("civic.supervisor")
 TICK = 0.5
@@ -190,7 +191,7 @@ class Supervisor:
             elif kind == "crashed":
                 log.critical("internal task %s failed; stopping", event[1], exc_info=event[2])
                 await self._shutdown(graceful=True)
-                return EX_SOFTWARE
+                return os.EX_SOFTWARE
             elif kind == "restart" and not self.stopping:
                 await self.children.restart(event[1])
             elif kind == "tick":

@@ -13,8 +13,6 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-EX_SOFTWARE = 70
-
 
 class Tasks:
     def __init__(self, post: Callable[[tuple[Any, ...]], None]) -> None:

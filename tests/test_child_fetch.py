@@ -3,6 +3,7 @@ stops answering or refuses what the child sends."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 
@@ -42,7 +43,7 @@ def test_outcomes_the_parent_refuses_make_the_child_exit_so_its_jobs_are_returne
     child = runtime.Child(child_end, INIT)
     child.rpc._on_eof = lambda: None
     exited = threading.Event()
-    child.abort = lambda code: exited.set() if code == runtime.EX_SOFTWARE else None
+    child.abort = lambda code: exited.set() if code == os.EX_SOFTWARE else None
     child.rpc.start()
     threading.Thread(target=child._report_loop, daemon=True).start()
     try:

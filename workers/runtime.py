@@ -39,7 +39,6 @@ FETCHERS = 2
 MAX_FINISH = 5000
 HEARTBEAT = 1.0
 PR_SET_PDEATHSIG = 1
-EX_SOFTWARE = 70
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -121,7 +120,7 @@ class Child:
                 # as their error, instead of leaving them `running` for as long as we live.
                 logging.getLogger("civic.child").exception("outcomes not delivered; exiting")
                 time.sleep(0.2)  # let the log record reach the parent
-                self.abort(EX_SOFTWARE)
+                self.abort(os.EX_SOFTWARE)
                 return
             ex.acknowledged(len(completed) + len(others))
 
@@ -202,7 +201,7 @@ def main(argv: list[str]) -> int:
     except Exception:
         logging.getLogger("civic.child").exception("child %s failed to start", child.name)
         time.sleep(0.2)  # let the log record reach the parent
-        return 78
+        return os.EX_CONFIG
 
 
 if __name__ == "__main__":
