@@ -20,7 +20,11 @@ class _Bad(Exception):
 
 @dataclass(frozen=True)
 class GoTime:
-    """A parsed instant: wall-clock fields plus the UTC offset (seconds) they were written in."""
+    """A parsed instant: wall-clock fields plus the UTC offset (seconds) they were written in.
+
+    Whole seconds are kept (a fraction never moves the displayed minute): a zone whose offset
+    has seconds, such as New York's LMT (-4:56:02), turns them into a different minute.
+    """
 
     year: int
     month: int
@@ -28,10 +32,11 @@ class GoTime:
     hour: int = 0
     minute: int = 0
     offset: int = 0
+    second: int = 0
 
     def utc_seconds(self) -> int:
         days = _days_from_civil(self.year, self.month, self.day)
-        return days * 86400 + self.hour * 3600 + self.minute * 60 - self.offset
+        return days * 86400 + self.hour * 3600 + self.minute * 60 + self.second - self.offset
 
 
 def _days_from_civil(y: int, m: int, d: int) -> int:
@@ -94,7 +99,7 @@ class _Scanner:
         self.literal("-")
         return year, month, self.num(True)
 
-    def clock(self) -> tuple[int, int]:
+    def clock(self) -> tuple[int, int, int]:
         hour = self.num(False)
         if hour >= 24:
             raise _Bad
@@ -103,14 +108,15 @@ class _Scanner:
         if minute >= 60:
             raise _Bad
         self.literal(":")
-        if self.num(True) >= 60:
+        second = self.num(True)
+        if second >= 60:
             raise _Bad
         if len(self.v) >= 2 and self.v[0] in ".," and self.digit(1):
             n = 2
             while self.digit(n):
                 n += 1
             self.v = self.v[n:]
-        return hour, minute
+        return hour, minute, second
 
     def offset(self, colon: bool) -> int:
         v = self.v
@@ -142,12 +148,12 @@ def _parse_timestamp(value: str, separator: str, iso_zone: bool) -> GoTime | Non
     try:
         year, month, day = s.date()
         s.literal(separator)
-        hour, minute = s.clock()
+        hour, minute, second = s.clock()
         if iso_zone and s.v[:1] == "Z":
             s.v, offset = s.v[1:], 0
         else:
             offset = s.offset(colon=iso_zone)
-        return s.done(GoTime(year, month, day, hour, minute, offset))
+        return s.done(GoTime(year, month, day, hour, minute, offset, second))
     except _Bad:
         return None
 
@@ -214,13 +220,13 @@ def in_zone(t: GoTime, zone: ZoneInfo) -> Local:
 
 
 def _zone_name(local: datetime) -> str:
+    """The abbreviation, else Go's -0700 fallback: offset/60 truncates, dropping odd seconds."""
     name = local.tzname()
     if name:
         return name
-    offset = local.utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds()) // 60
-    sign = "-" if minutes < 0 else "+"
-    minutes = abs(minutes)
+    offset = int((local.utcoffset() or timedelta(0)).total_seconds())
+    minutes = abs(offset) // 60
+    sign = "-" if minutes and offset < 0 else "+"
     return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
 
 
