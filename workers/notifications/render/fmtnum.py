@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .goquote import format_float, quote_rune
+from .goquote import format_float, is_print, quote_rune
+
+_UINT64 = (1 << 64) - 1
+_MAX_RUNE = 0x10FFFF
 
 
 class Flags:
@@ -71,9 +74,10 @@ class NumberFormatter:
         elif verb == "c":
             self.pad(chr(v) if 0 <= v <= 0x10FFFF and not 0xD800 <= v <= 0xDFFF else "\ufffd")
         elif verb == "q":
-            self.pad(quote_rune(v, ascii_only=f.plus))
+            # fmtQc gets uint64(v): a negative value is beyond MaxRune, so it quotes U+FFFD.
+            self.pad(quote_rune(v if 0 <= v <= _MAX_RUNE else 0xFFFD, ascii_only=f.plus))
         elif verb == "U":
-            self._fmt_unicode(v)
+            self._fmt_unicode(v & _UINT64)
         else:
             self.bad_verb(verb, v)
 
@@ -117,12 +121,13 @@ class NumberFormatter:
         self.pad(digits)
         f.zero = zero
 
-    def _fmt_unicode(self, v: int) -> None:
+    def _fmt_unicode(self, u: int) -> None:
+        """fmtUnicode(u uint64): callers pass uint64(v), so -1 prints as U+FFFFFFFFFFFFFFFF."""
         f = self.f
         prec = 4 if f.prec is None or f.prec <= 4 else f.prec
-        s = "U+" + f"{v:X}".rjust(prec, "0")
-        if f.sharp and 0 <= v <= 0x10FFFF and chr(v).isprintable():
-            s += " '" + chr(v) + "'"
+        s = "U+" + f"{u:X}".rjust(prec, "0")
+        if f.sharp and u <= _MAX_RUNE and is_print(chr(u)):
+            s += " '" + chr(u) + "'"
         zero, f.zero = f.zero, False
         self.pad(s)
         f.zero = zero
