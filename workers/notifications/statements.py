@@ -86,11 +86,13 @@ VALUES (%(email)s, %(template_name)s, %(entity_type)s, %(entity_id)s, %(entity_d
 RETURNING id::text AS id
 """
 
-# staticAsset: the crop for the breakpoint (desktop unless tablet/mobile), else the original.
+# staticAsset: 'original' is the uncropped upload (renderer.go's own case); otherwise the crop
+# for the breakpoint (desktop unless tablet/mobile), falling back to the original when NULL.
 _STATIC_ASSET = """
 SELECT f.s3_original_key AS key
 FROM metadata.static_assets AS a
 JOIN metadata.files AS f ON f.id = CASE %(breakpoint)s::text
+    WHEN 'original' THEN a.original_file_id
     WHEN 'tablet' THEN COALESCE(a.tablet_file_id, a.original_file_id)
     WHEN 'mobile' THEN COALESCE(a.mobile_file_id, a.original_file_id)
     ELSE COALESCE(a.desktop_file_id, a.original_file_id) END
