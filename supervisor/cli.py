@@ -52,14 +52,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", parents=[common], help="run the supervisor (the default)")
     migrate = sub.add_parser(
-        "migrate", parents=[common], help="create or upgrade River's schema to version 7"
-    )
+        "migrate", parents=[common],
+        help="create or upgrade River's schema to version 7 (never downgrades a newer one)",
+    )  # fmt: skip
     trigger = migrate.add_mutually_exclusive_group()
     trigger.add_argument("--notify-trigger", action="store_true",
                          help="also add the opt-in insert trigger (one NOTIFY per statement and"
                               " queue) so jobs inserted by plain SQL start at once")  # fmt: skip
     trigger.add_argument("--remove-notify-trigger", action="store_true",
                          help="remove that trigger")  # fmt: skip
+    migrate.add_argument("--drop-stray-unique-index", action="store_true",
+                         help="also drop Civic OS's leftover river_job_kind_unique_key_idx"
+                              " (UNIQUE (kind, unique_key)), which makes River unique inserts fail"
+                              " with 23505; the Go worker's cron scheduler relies on it (see"
+                              " `check`)")  # fmt: skip
     sub.add_parser(
         "check", parents=[common], help="check config, database, schema; exit non-zero on a problem"
     )
@@ -122,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         trigger = {(True, False): "install", (False, True): "remove"}.get(
             (args.notify_trigger, args.remove_notify_trigger)
         )
-        return migrate_command(cfg, trigger)
+        return migrate_command(cfg, trigger, args.drop_stray_unique_index)
     if command == "check":
         from supervisor.commands import check_command
 

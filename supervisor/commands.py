@@ -9,7 +9,17 @@ import psycopg
 from supervisor import notify_trigger
 from supervisor.config import Config
 from supervisor.health_http import ask
-from supervisor.migrate import LATEST, MigrationError, current_version, migrate
+from supervisor.migrate import (
+    LATEST,
+    STRAY_EFFECT,
+    STRAY_INDEX,
+    STRAY_SHAPE,
+    MigrationError,
+    drop_stray_index,
+    migrate,
+    schema_status,
+    stray_index,
+)
 from supervisor.redact import redact_url
 
 
@@ -20,8 +30,10 @@ def _connect(cfg: Config) -> psycopg.Connection:
     )  # fmt: skip
 
 
-def migrate_command(cfg: Config, trigger: str | None = None) -> int:
-    """`trigger`: "install" or "remove" the opt-in insert trigger after migrating."""
+def migrate_command(cfg: Config, trigger: str | None = None, drop_stray: bool = False) -> int:
+    """`trigger`: "install" or "remove" the opt-in insert trigger after migrating; `drop_stray`:
+    drop Civic OS's leftover unique index. Exit 0 when the supervisor can start on the result,
+    so `migrate && civic-supervisor` fails at the first step with the reason."""
     try:
         with _connect(cfg) as conn:
             result = migrate(conn, cfg.schema)
@@ -29,6 +41,8 @@ def migrate_command(cfg: Config, trigger: str | None = None) -> int:
                 notify_trigger.install(conn, cfg.schema)
             elif trigger == "remove":
                 notify_trigger.remove(conn, cfg.schema)
+            dropped = drop_stray_index(conn, cfg.schema) if drop_stray else False
+            status = schema_status(conn, cfg.schema)
     except MigrationError as exc:
         print(f"migrate: {exc}")
         return 1
@@ -40,27 +54,54 @@ def migrate_command(cfg: Config, trigger: str | None = None) -> int:
         print(
             f'migrate: "{cfg.schema}" upgraded from version {result.before} to {LATEST} (applied {steps})'
         )
+    elif result.newer:
+        print(
+            f'migrate: "{cfg.schema}" is at version {result.before}, newer than the {LATEST} this '
+            "civic-supervisor knows; nothing to do (migrate never downgrades)"
+        )
     else:
         print(f'migrate: "{cfg.schema}" is already at version {result.before}; nothing to do')
     if trigger:
         verb = "installed" if trigger == "install" else "removed"
         print(f"migrate: insert trigger {notify_trigger.TRIGGER} {verb}")
+    if drop_stray:
+        print(
+            f"migrate: stray index {STRAY_INDEX} dropped"
+            if dropped
+            else f"migrate: no stray index {STRAY_INDEX}; nothing to drop"
+        )
+    if status.refusal:
+        print(f"migrate: civic-supervisor cannot start on it: {status.refusal}")
+        return 1
+    if status.warning:
+        print(f"migrate: {status.warning}")
     return 0
 
 
 def check_command(cfg: Config, only: list[str] | None) -> int:
+    """Exit 1 on a problem (the supervisor would not start or not work); WARNING lines
+    (a newer schema it can use, Civic OS's stray index) do not change the exit code."""
     problems: list[str] = []
+    warnings: list[str] = []
     print(f"config: {cfg.source}: valid")
     print(f"database: {redact_url(cfg['database.url'])}")
     try:
         with _connect(cfg) as conn:
             server = conn.execute("SHOW server_version").fetchone()[0]
             print(f"  reachable: PostgreSQL {server}")
-            version = current_version(conn, cfg.schema)
-            print(f'  River schema "{cfg.schema}": version {version}')
-            if version != LATEST:
-                problems.append(
-                    f"schema version {version}, expected {LATEST}: run `civic-supervisor migrate`"
+            status = schema_status(conn, cfg.schema)
+            print(f'  River schema "{cfg.schema}": version {status.version}')
+            if status.refusal:
+                problems.append(status.refusal)
+            if status.warning:
+                warnings.append(status.warning)
+            stray = stray_index(conn, cfg.schema)
+            if stray is not None and stray.matches:
+                warnings.append(f'"{cfg.schema}".{STRAY_EFFECT}')
+            elif stray is not None:
+                warnings.append(
+                    f'"{cfg.schema}".{STRAY_INDEX} is not Civic OS\'s leftover ({STRAY_SHAPE}) '
+                    f"but {stray.definition}: unknown to civic-supervisor, which leaves it alone"
                 )
             limit = int(conn.execute("SHOW max_connections").fetchone()[0])
             print(f"  budget: {cfg['database.max_conns']} of the server's {limit} connections")
@@ -71,6 +112,8 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
         print(
             f"  {q.name}: queue {q.queue}, {q.max_workers} workers, job timeout {q.job_timeout:g}s"
         )
+    for warning in warnings:
+        print(f"WARNING: {warning}")
     for problem in problems:
         print(f"PROBLEM: {problem}")
     return 1 if problems else 0

@@ -14,8 +14,6 @@ import signal
 import time
 from typing import Any
 
-import psycopg
-
 from supervisor import pid1, reload, shutdown, signals
 from supervisor.children import ChildSet
 from supervisor.completer import Completer
@@ -25,7 +23,7 @@ from supervisor.deadclients import DeadClients
 from supervisor.leader import Elector
 from supervisor.listener import Listener
 from supervisor.maintenance import Maintenance
-from supervisor.migrate import LATEST
+from supervisor.migrate import schema_status_async
 from supervisor.observe import Observer
 from supervisor.queues import QueueKeeper
 from supervisor.tasks import Tasks
@@ -108,24 +106,13 @@ class Supervisor:
                 self.tasks.spawn(self.elector.resign())
 
     async def _check_schema(self) -> None:
+        """Refuse below 7 or when something we use is missing; warn on a newer usable schema."""
         async with self.db.connection(timeout=30) as conn:
-            try:
-                cur = await conn.execute(
-                    f"SELECT coalesce(max(version), 0) FROM {self.db.prefix}river_migration"
-                    " WHERE line = 'main'"
-                )
-                version = (await cur.fetchone())[0]
-            except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
-                version = 0
-        if version > LATEST:
-            raise StartupError(
-                f'River schema in "{self.cfg.schema}" is at version {version}, newer than {LATEST}'
-            )
-        if version < LATEST:
-            raise StartupError(
-                f'River schema in "{self.cfg.schema}" is at version {version}, this needs {LATEST}: '
-                "run `civic-supervisor migrate -c CONFIG` first"
-            )
+            status = await schema_status_async(conn, self.cfg.schema)
+        if status.refusal:
+            raise StartupError(status.refusal)
+        if status.warning:
+            log.warning("%s", status.warning)
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import psycopg
-import pytest
 from conftest import create_database
 
-from supervisor.migrate import MigrationError, current_version, migrate
+from supervisor.migrate import current_version, migrate
 
 V6 = (Path(__file__).parent / "fixtures" / "civic_river_v6.sql").read_text()
 
@@ -164,10 +163,12 @@ def test_civic_v6_upgrades_with_step_7_only(pg_server, db):
         assert migrate(conn, "metadata").applied == []
 
 
-def test_newer_schema_is_refused(db):
+def test_newer_schema_is_left_alone(db):
+    """Never a downgrade: tests/test_schema_policy.py has the whole policy."""
     db.execute("INSERT INTO metadata.river_migration (line, version) VALUES ('main', 8)")
-    with pytest.raises(MigrationError, match="version 8, newer than the 7"):
-        migrate(db, "metadata")
+    result = migrate(db, "metadata")
+    assert (result.before, result.after, result.applied) == (8, 8, [])
+    assert current_version(db, "metadata") == 8
 
 
 def test_other_schema_name_is_quoted_everywhere(pg_server):
