@@ -97,10 +97,10 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
                 warnings.append(status.warning)
             stray = stray_index(conn, cfg.schema)
             if stray is not None and stray.matches:
-                warnings.append(f'"{cfg.schema}".{STRAY_EFFECT}')
+                warnings.append(f'index "{cfg.schema}".{STRAY_EFFECT}')
             elif stray is not None:
                 warnings.append(
-                    f'"{cfg.schema}".{STRAY_INDEX} is not Civic OS\'s leftover ({STRAY_SHAPE}) '
+                    f'index "{cfg.schema}".{STRAY_INDEX} is not Civic OS\'s leftover ({STRAY_SHAPE}) '
                     f"but {stray.definition}: unknown to civic-supervisor, which leaves it alone"
                 )
             limit = int(conn.execute("SHOW max_connections").fetchone()[0])

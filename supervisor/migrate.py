@@ -262,13 +262,13 @@ async def schema_status_async(conn: psycopg.AsyncConnection, schema: str) -> Sch
 STRAY_INDEX = "river_job_kind_unique_key_idx"
 STRAY_SHAPE = "UNIQUE (kind, unique_key) WHERE unique_key IS NOT NULL"
 STRAY_EFFECT = (
-    f"index {STRAY_INDEX} ({STRAY_SHAPE}) is left over from Civic OS's v0-10-0 migration "
-    "(River's 006 drops it; Civic OS's unqualified DROP missed it). With it, a River-style unique "
+    f"{STRAY_INDEX} ({STRAY_SHAPE}) is left over from Civic OS's v0-10-0 migration, whose "
+    "unqualified DROP INDEX missed it (River's own 006 drops it). With it, a River-style unique "
     "insert fails with 23505 while an older row of the same kind and key exists, even one "
     "River's uniqueness ignores (completed: for 24 h, until the cleaner deletes it). The Go "
     "worker's cron scheduler (queue scheduled_jobs) relies on it (ON CONFLICT (kind, "
     "unique_key)): keep it while that runs, else remove it with `civic-supervisor migrate "
-    "--drop-stray-unique-index`"
+    "--drop-stray-unique-index` (this warning does not fail `check`)"
 )
 
 _STRAY = """
