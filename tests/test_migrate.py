@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 from conftest import create_database
 
-from supervisor.migrate import current_version, migrate
+from supervisor.migrate import current_version, migrate, schema_status
 
 V6 = (Path(__file__).parent / "fixtures" / "civic_river_v6.sql").read_text()
 
@@ -176,6 +176,8 @@ def test_other_schema_name_is_quoted_everywhere(pg_server):
     with psycopg.connect(url, autocommit=True) as conn:
         migrate(conn, "River_Jobs")
         assert current_version(conn, "River_Jobs") == 7
+        assert schema_status(conn, "River_Jobs").refusal is None
+        assert schema_status(conn, "river_jobs").version == 0  # another schema
         assert conn.execute('SELECT count(*) FROM "River_Jobs".river_job').fetchone()[0] == 0
 
 
