@@ -21,14 +21,20 @@ RESIGN = "DELETE FROM {s}river_leader WHERE leader_id = %(leader_id)s RETURNING 
 
 NOTIFY = "SELECT pg_notify(%(channel)s, %(payload)s)"
 
-# Promote due jobs. Among rows sharing a unique key only the first is promoted; rows whose key
-# a live row outside this batch already holds are discarded, as River's scheduler does.
+# Promote due jobs as River's JobSchedule does: a row with a unique key conflicts when any
+# *other* row holding that key is in a state inside that other row's own mask, batch-mates
+# included; a conflict, or a row after the first of its key, is discarded (stamped with the
+# look-ahead time as River stamps it), the rest become `available`. Deciding on rows outside
+# the batch only (as this statement once did) promotes a row into the unique index beside a
+# batch-mate that is still in it: a UniqueViolation on every tick that stalls the schema.
+# `%(unique)s` false leaves unique rows out: the fallback when a batch fails anyway.
 SCHEDULE = """
 WITH due AS (
     SELECT id, unique_key, unique_states, priority, scheduled_at
     FROM {s}river_job
     WHERE state IN ('retryable', 'scheduled')
       AND scheduled_at <= now() + %(lookahead)s * interval '1 second'
+      AND (%(unique)s OR unique_key IS NULL OR unique_states IS NULL)
     ORDER BY priority, scheduled_at, id
     LIMIT %(limit)s
     FOR UPDATE
@@ -39,22 +45,20 @@ ranked AS (
         END AS rn
     FROM due
 ),
+conflicts AS (
+    SELECT DISTINCT r.unique_key
+    FROM ranked r JOIN {s}river_job o ON o.unique_key = r.unique_key AND o.id <> r.id
+    WHERE r.rn IS NOT NULL AND o.unique_states IS NOT NULL
+      AND {s}river_job_state_in_bitmask(o.unique_states, o.state)
+),
 decided AS (
-    SELECT r.id, CASE
-        WHEN r.rn IS NULL THEN false
-        WHEN r.rn > 1 THEN true
-        ELSE EXISTS (
-            SELECT 1 FROM {s}river_job o
-            WHERE o.unique_key = r.unique_key AND o.id <> r.id
-              AND o.id NOT IN (SELECT id FROM due)
-              AND o.unique_states IS NOT NULL
-              AND {s}river_job_state_in_bitmask(o.unique_states, o.state))
-        END AS conflict
-    FROM ranked r
+    SELECT r.id, (r.rn IS NOT NULL AND (c.unique_key IS NOT NULL OR r.rn > 1)) AS conflict
+    FROM ranked r LEFT JOIN conflicts c ON c.unique_key = r.unique_key
 )
 UPDATE {s}river_job j SET
     state = CASE WHEN d.conflict THEN 'discarded' ELSE 'available' END::{s}river_job_state,
-    finalized_at = CASE WHEN d.conflict THEN now() ELSE j.finalized_at END,
+    finalized_at = CASE WHEN d.conflict
+        THEN now() + %(lookahead)s * interval '1 second' ELSE j.finalized_at END,
     metadata = CASE WHEN d.conflict
         THEN j.metadata || '{{"unique_key_conflict": "scheduler_discarded"}}'::jsonb
         ELSE j.metadata END
@@ -68,6 +72,7 @@ SELECT id, attempt, max_attempts, attempted_at, kind, queue,
 FROM {s}river_job
 WHERE state = 'running' AND id > %(after)s
   AND attempted_at < now() - %(rescue_after)s * interval '1 second'
+  AND NOT (queue = ANY(%(untimed)s))
 ORDER BY id
 LIMIT %(limit)s
 """
@@ -80,7 +85,7 @@ UPDATE {s}river_job j SET
     scheduled_at = CASE WHEN p.state = 'retryable'
                         THEN now() + p.delay * interval '1 second' ELSE j.scheduled_at END,
     metadata = j.metadata || jsonb_build_object(
-        'river:rescue_count', coalesce((j.metadata ->> 'river:rescue_count')::int, 0) + 1)
+        'river:rescue_count', {rescue_count} + 1)
 FROM unnest(%(id)s::bigint[], %(state)s::text[], %(error)s::jsonb[], %(delay)s::float8[])
     AS p(id, state, error, delay)
 WHERE j.id = p.id AND j.state = 'running'

@@ -48,8 +48,7 @@ WITH p AS (
 ),
 locked AS (
     SELECT j.id, p.error, p.delay, p.undo_attempt, p.snooze,
-        CASE WHEN j.metadata ? 'cancel_attempted_at'
-                  AND p.state IN ('retryable', 'scheduled', 'available')
+        CASE WHEN j.metadata ? 'cancel_attempted_at' AND p.state IN ('retryable', 'scheduled')
              THEN 'cancelled' ELSE p.state END AS state
     FROM {s}river_job j JOIN p ON p.id = j.id AND p.attempt = j.attempt
     WHERE j.state = 'running'
@@ -65,13 +64,16 @@ UPDATE {s}river_job j SET
                         THEN now() ELSE j.finalized_at END,
     scheduled_at = CASE WHEN l.delay IS NOT NULL AND l.state <> 'cancelled'
                         THEN now() + l.delay * interval '1 second' ELSE j.scheduled_at END,
-    metadata = CASE WHEN l.snooze AND l.state <> 'cancelled'
-                    THEN j.metadata || jsonb_build_object(
-                        'snoozes', coalesce((j.metadata ->> 'snoozes')::int, 0) + 1)
+    metadata = CASE WHEN l.snooze
+                    THEN j.metadata || jsonb_build_object('snoozes', {snoozes} + 1)
                     ELSE j.metadata END
 FROM locked l WHERE j.id = l.id
 RETURNING j.id, j.state::text
 """
+"""River's JobSetStateIfRunningMany: a request to cancel (`cancel_attempted_at`, set by River
+UI or JobCancel) turns a retry or snooze that would wait (`retryable`/`scheduled`) into
+`cancelled`, keeping the attempt; one due at once (`available`) stays `available`, and a
+snooze counts in `snoozes` even when cancelled (spec/RIVER_REVIEW.md §2.8)."""
 
 COMPLETE = """
 WITH locked AS (
@@ -107,5 +109,34 @@ QUEUE_PAUSED = (
 )
 
 
+def _json_int(value: str, *, gjson: bool) -> str:
+    """A counter read from job metadata that no value can make fail: a malformed value in
+    one row must never fail a whole batch (spec/RIVER_REVIEW.md §2.3). Numbers truncate
+    (clamped to +-2^62), anything else is 0; with `gjson`, as River's gjson `Int()` reads
+    `snoozes`, a string of digits counts as its number and `true` as 1. River's rescuer reads
+    `river:rescue_count` only when it is a number."""
+    text = f"(({value}) #>> '{{}}')"
+    as_string = (
+        f"WHEN 'string' THEN CASE WHEN {text} ~ '^-?[0-9]{{1,18}}$' THEN {text}::bigint ELSE 0 END "
+        if gjson
+        else ""
+    )
+    as_bool = (
+        f"WHEN 'boolean' THEN CASE WHEN ({value})::boolean THEN 1 ELSE 0 END " if gjson else ""
+    )
+    return (
+        f"(CASE jsonb_typeof({value}) "
+        f"WHEN 'number' THEN trunc(least(greatest(({value})::numeric, -4611686018427387904),"
+        f" 4611686018427387904))::bigint "
+        f"{as_string}{as_bool}ELSE 0 END)"
+    )
+
+
+SNOOZES = _json_int("j.metadata -> 'snoozes'", gjson=True)
+RESCUE_COUNT = _json_int("j.metadata -> 'river:rescue_count'", gjson=False)
+
+
 def render(template: str, schema_prefix: str) -> str:
-    return template.format(s=schema_prefix, columns=CLAIM_COLUMNS)
+    return template.format(
+        s=schema_prefix, columns=CLAIM_COLUMNS, snoozes=SNOOZES, rescue_count=RESCUE_COUNT
+    )

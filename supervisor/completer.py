@@ -64,6 +64,8 @@ class Completer:
         """Jobs whose outcome is not written yet: still `running` in the table, but ours."""
         self._kick = asyncio.Event()
         self.written = 0
+        self.unrecordable = 0
+        """Outcomes whose statement failed alone (for the metrics); each one logged."""
 
     @property
     def waiting(self) -> int:
@@ -114,19 +116,70 @@ class Completer:
     async def _write(self, done: list[tuple[int, int, Ticket]], batch: list[Pending]) -> None:
         plain = [p for p in batch if not p.writes]
         if done or plain:
-            async with self.db.connection() as conn:
-                for template, params in statements(done, [p.change for p in plain]):
-                    cur = await conn.execute(self.db.sql(template), params)
-                    self.written += max(cur.rowcount, 0)
+            try:
+                await self._execute(statements(done, [p.change for p in plain]))
+            except RETRYABLE:
+                raise
+            except psycopg.Error as exc:
+                # A value in some row broke the batch: write the completions alone, then the
+                # changes in halves, so one row can neither block nor crash the rest.
+                log.error("a batch of %d outcomes failed (%s); writing it in parts",
+                          len(done) + len(plain), exc)  # fmt: skip
+                if done:
+                    await self._execute(statements(done, []))
+                await self._split([p for p in plain if not p.written])
             self.unresolved.difference_update(i for i, _, _ in done)
             for ticket, n in Counter(t for _, _, t in done).items():
                 ticket.settle(n)
             done.clear()  # written: not to be queued again if a write below fails
             for p in plain:
-                self._resolve(p)
+                if not p.written:
+                    self._resolve(p)
         for p in batch:
             if p.writes:
                 await self._write_with_effects(p)
+
+    async def _execute(self, writes: list[tuple[str, dict[str, Any]]]) -> None:
+        async with self.db.connection() as conn:
+            for template, params in writes:
+                cur = await conn.execute(self.db.sql(template), params)
+                self.written += max(cur.rowcount, 0)
+
+    async def _split(self, plain: list[Pending]) -> None:
+        """Write `plain` in halves until the change that fails is alone; that job then gets
+        an error saying why (as a retry), or, should even that fail, stays `running` for the
+        rescuer with the cause logged. Retryable errors still propagate: the batch waits."""
+        if not plain:
+            return
+        try:
+            await self._execute(statements([], [p.change for p in plain]))
+        except RETRYABLE:
+            raise
+        except psycopg.Error as exc:
+            if len(plain) > 1:
+                half = len(plain) // 2
+                await self._split(plain[:half])
+                await self._split(plain[half:])
+                return
+            (p,) = plain
+            self.unrecordable += 1
+            if p.held is not None:
+                fallback = errored(p.held, f"civic-supervisor could not record the outcome: {exc}")
+                try:
+                    await self._execute(statements([], [fallback]))
+                except RETRYABLE:
+                    raise
+                except psycopg.Error as again:
+                    exc = again
+                else:
+                    log.error("job %d: outcome %s failed (%s); recorded as an error",
+                              p.change.id, p.change.state, exc)  # fmt: skip
+                    self._resolve(p)
+                    return
+            log.error("job %d: its outcome cannot be written (%s); left to the rescuer",
+                      p.change.id, exc)  # fmt: skip
+        for p in plain:
+            self._resolve(p)
 
     async def _write_with_effects(self, p: Pending) -> None:
         async with self.db.connection() as conn:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+import psycopg
 from psycopg.types.json import Jsonb
 
 from proxy.maintenance_sql import CLEAN, NOTIFY, QUEUE_CLEAN, RESCUE, SCHEDULE, STUCK
@@ -30,6 +32,8 @@ class Maintenance:
         self.cfg = cfg
         self.tasks: list[asyncio.Task[None]] = []
         self.counts = {"scheduled": 0, "rescued": 0, "cleaned": 0}
+        self.failures: Counter[str] = Counter()
+        """Failed passes by service, for the metrics: a failing service never stops another."""
 
     def start(self) -> None:
         m = "maintenance."
@@ -53,18 +57,30 @@ class Maintenance:
             except RETRYABLE as exc:
                 log.warning("%s: database unavailable: %s", name, exc)
             except Exception:
-                log.exception("%s failed", name)
+                self.failures[name] += 1
+                log.exception("%s failed (the other services go on)", name)
             await asyncio.sleep(interval)
 
     async def schedule(self) -> int:
-        """Promote due retryable/scheduled jobs; wake the queues of those due now."""
+        """Promote due retryable/scheduled jobs; wake the queues of those due now.
+
+        Should a batch still fail (a unique-key tangle River's own rule cannot resolve), the
+        rows without a unique key are promoted anyway, so one tangle never stalls the schema."""
+        try:
+            return await self._schedule(unique=True)
+        except psycopg.Error as exc:
+            if isinstance(exc, RETRYABLE):
+                raise
+            self.failures["scheduler"] += 1
+            log.error("scheduler: %s; promoting jobs without a unique key only", exc)
+            return await self._schedule(unique=False)
+
+    async def _schedule(self, *, unique: bool) -> int:
         total = 0
+        params = {"lookahead": SCHEDULER_INTERVAL, "limit": LIMIT, "unique": unique}
         while True:
             async with self.db.connection() as conn, conn.transaction():
-                cur = await conn.execute(
-                    self.db.sql(SCHEDULE), {"lookahead": SCHEDULER_INTERVAL, "limit": LIMIT}
-                )
-                rows = await cur.fetchall()
+                rows = await (await conn.execute(self.db.sql(SCHEDULE), params)).fetchall()
                 for queue in sorted({q for q, due_now in rows if due_now}):
                     await conn.execute(NOTIFY, {
                         "channel": f"{self.cfg.schema}.river_insert",
@@ -77,13 +93,18 @@ class Maintenance:
         return total
 
     async def rescue(self) -> int:
-        """Running jobs older than rescue_after: retry, discard or cancel, as River does."""
+        """Running jobs older than rescue_after: retry, discard or cancel, as River does.
+        Jobs of our queues without a job_timeout are never stuck (River skips a worker's
+        timeout -1 too): they run as long as they must, and a dead supervisor's come back
+        through its peers (deadclients.py)."""
+        untimed = sorted({q.queue for q in self.cfg.queues.values() if q.job_timeout <= 0})
         after, total = 0, 0
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         while True:
             params = {
                 "after": after,
                 "rescue_after": self.cfg["maintenance.rescue_after"],
+                "untimed": untimed,
                 "limit": LIMIT,
             }
             async with self.db.connection() as conn:

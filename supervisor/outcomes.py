@@ -41,16 +41,31 @@ class StateChange:
     snooze: bool = False
 
 
+MAX_RETRY_DELAY = float((2**63 - 1) // 10**9)
+"""River caps a retry at the longest Go duration (~292 years); uncapped, ~707 errors put
+`scheduled_at` past year 9999 and ~1,741 overflow PostgreSQL's interval."""
+
+
 def retry_delay(n_errors: int, rng: random.Random | None = None) -> float:
-    """River's default policy: (errors+1)^4 seconds, +-10% uniform jitter."""
-    base = float((n_errors + 1) ** 4)
-    return base * (1 + (rng or random).uniform(-0.1, 0.1))
+    """River's default policy: (errors+1)^4 seconds, +-10% uniform jitter, capped at
+    MAX_RETRY_DELAY (no jitter at the cap)."""
+    base = float(n_errors + 1) ** 4
+    if base >= MAX_RETRY_DELAY:
+        return MAX_RETRY_DELAY
+    return min(base * (1 + (rng or random).uniform(-0.1, 0.1)), MAX_RETRY_DELAY)
 
 
 def attempt_error(held: Held, message: str, trace: str = "") -> dict[str, Any]:
     """River's AttemptError: `at` is when the attempt started."""
     at = held.attempted_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return {"at": at, "attempt": held.attempt, "error": message, "trace": trace}
+    return {"at": at, "attempt": held.attempt, "error": _jsonb_text(message),
+            "trace": _jsonb_text(trace)}  # fmt: skip
+
+
+def _jsonb_text(text: str) -> str:
+    """jsonb cannot hold U+0000, which a message of binary data may carry: it would fail the
+    statement that records the error."""
+    return text.replace("\x00", "\\u0000") if "\x00" in text else text
 
 
 def errored(held: Held, message: str, trace: str = "") -> StateChange:
