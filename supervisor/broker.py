@@ -163,9 +163,20 @@ class Broker:
             raise RequestError(f"{name}: {type(exc).__name__}: {exc}", "database") from None
 
     def release_all(self, cause: str | None) -> list[StateChange]:
-        """Give back every held job: with `cause` as its error, or (None) as interrupted."""
+        """Give back every held job: with `cause` as its error, or (None) as interrupted;
+        but a job past its deadline gets its timeout as the error, so a handler that never
+        returns still uses up its attempts."""
+        now = time.monotonic()
+        timeout = (
+            f"JobTimeout: job exceeded its deadline of {self.queue.job_timeout:g}s and never"
+            " returned; its worker process was stopped"
+        )
         changes = [
-            outcomes.errored(h, cause) if cause else outcomes.interrupted(h)
+            outcomes.errored(h, cause)
+            if cause
+            else outcomes.errored(h, timeout)
+            if h.deadline is not None and now > h.deadline
+            else outcomes.interrupted(h)
             for h in self.held.values()
         ]
         self.completer.submit([Pending(c, held=self.held[c.id]) for c in changes])

@@ -17,6 +17,7 @@ import os
 import pwd
 import signal
 import socket
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -50,6 +51,25 @@ def child_env(uses_aws: bool) -> dict[str, str]:
     if uses_aws:
         env |= {k: v for k, v in os.environ.items() if k in AWS_CHAIN}
     return env
+
+
+def check_user(user: str) -> str | None:
+    """Why children cannot run as `user` (None: they can). Found at start, this is one clear
+    error; found at exec, a child that never starts and restarts for ever."""
+    if not user or os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        return f"child_user {user!r}: no such user"
+    try:
+        subprocess.run([sys.executable, "-c", ""], user=entry.pw_uid, group=entry.pw_gid,
+                       extra_groups=[], cwd="/", check=True, timeout=30,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as exc:
+        return (f"child_user {user!r} cannot run {sys.executable} ({exc}): install Python "
+                "where that user can reach it (not under a 0700 home directory)")  # fmt: skip
+    return None
 
 
 @dataclass

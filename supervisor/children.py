@@ -189,6 +189,14 @@ class ChildSet:
         for child in alive:
             await child.proc.wait()
 
+    def fence(self, cause: str) -> None:
+        """Stop every child that holds jobs at once; their jobs go back as interrupted
+        (attempt restored, no error), written when the database answers again."""
+        for child in self:
+            if child.broker.held and child.proc is not None and child.proc.returncode is None:
+                child.broker.release_all(None)
+                child.kill(cause)
+
     def kill_all_interrupted(self) -> None:
         for child in self:
             if child.proc is not None and child.proc.returncode is None:

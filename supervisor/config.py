@@ -22,6 +22,8 @@ from supervisor.migrate import check_schema_name
 from workers.spec import WorkerSpec
 from workers.specs import SPECS
 
+CLIENT_PREFIX = "civic:"
+"""The id form of a civic-supervisor: River's default id never has a colon (deadclients.py)."""
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
 
 
@@ -59,13 +61,14 @@ class Config:
     @property
     def client_id(self) -> str:
         """River's default (host name, dots to `_`, <= 60 chars, and start time) behind a
-        `civic-` prefix that tells peers this client holds a liveness lock (deadclients.py)."""
+        `civic:` prefix, a form River never produces, that tells peers this client holds a
+        liveness lock (deadclients.py)."""
         if self.values["client_id"]:
             return self.values["client_id"]
         host = socket.gethostname().replace(".", "_")[:60]
         stamp = f"{host}_{self.started_at.strftime('%Y_%m_%dT%H_%M_%S_%f')}"
         # poll-only mode has no LISTEN session to hold the lock on: no prefix, no fast rescue
-        return stamp if self.values["database.poll_only"] else f"civic-{stamp}"
+        return stamp if self.values["database.poll_only"] else f"{CLIENT_PREFIX}{stamp}"
 
     def section(self, name: str) -> dict[str, Any]:
         """A worker settings section (e.g. "s3") as the child receives it."""
@@ -150,6 +153,7 @@ def load(path: str | Path | None, env: Mapping[str, str] | None = None) -> Confi
         values[key.path] = key.default if raw is None else _parse(key.path, key.parse, raw)
     _validate(values)
     queues = _queues(raw_queues, env)
+    _check_rescue_after(values["maintenance.rescue_after"], queues)
     return Config(values, queues, source=str(path or "<defaults>"))
 
 
@@ -170,9 +174,23 @@ def _validate(v: dict[str, Any]) -> None:
         raise ConfigError("log.level: must be debug, info, warning or error")
     if v["email.transport"] not in ("smtp", "ses"):
         raise ConfigError("email.transport: must be smtp or ses")
-    for path in ("fetch_poll_interval", "shutdown_timeout", "heartbeat_timeout"):
+    for path in ("fetch_poll_interval", "shutdown_timeout", "heartbeat_timeout",
+                 "maintenance.dead_client_after"):  # fmt: skip
         if v[path] <= 0:
             raise ConfigError(f"{path}: must be positive")
+    if v["maintenance.leadership"] not in ("auto", "never"):
+        raise ConfigError("maintenance.leadership: must be auto or never")
+
+
+def _check_rescue_after(rescue_after: float, queues: dict[str, QueueConfig]) -> None:
+    """A job still inside its deadline is not stuck: a rescuer that thought so would run it
+    a second time beside the first (River ties the two too, spec/RIVER_REVIEW.md §2.5)."""
+    for q in queues.values():
+        if q.job_timeout > 0 and rescue_after <= q.job_timeout:
+            raise ConfigError(
+                f"maintenance.rescue_after: {rescue_after:g}s must be longer than "
+                f"queues.{q.name}.job_timeout ({q.job_timeout:g}s)"
+            )
 
 
 def _queues(raw: Any, env: Mapping[str, str]) -> dict[str, QueueConfig]:

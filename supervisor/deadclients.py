@@ -1,12 +1,16 @@
 """Recover the jobs of a civic-supervisor that died, in seconds instead of River's hour.
 
 Every supervisor holds a session advisory lock keyed on its client id on its LISTEN session,
-for as long as it lives. A peer (any running supervisor, not only the leader) that sees
-`running` jobs whose last claimer is a civic-supervisor (its id starts with `civic-`, or we
-once saw its lock) whose lock has been gone for `dead_client_after` knows that client is
-dead, not slow, and returns those jobs through River's retry policy with the cause as the
-error. Jobs of other clients (Go River workers) are left to River's rescuer.
-The confirmation period rides out a LISTEN session that is merely reconnecting.
+for as long as it lives, and claims nothing while it does not hold it (supervisor/orphans.py).
+A peer (any running supervisor, not only the leader) that sees `running` jobs whose last
+claimer is positively a civic-supervisor and whose lock has been gone for
+`dead_client_after` knows that client is dead, not slow, and returns those jobs through
+River's retry policy with the cause as the error. Positively means: its id has the form
+`civic:...`, which River's default id (`<hostname>_<time>`, spec/RIVER_REVIEW.md §2.2) never
+takes, since no host name holds a colon; or this peer once saw its lock held (a configured
+`client_id` of another form). A Go River client is neither, whatever its host is called, so
+its jobs are left to River's own rescuer. The confirmation period rides out a LISTEN session
+that is reconnecting: the listener's backoff is capped well below it (supervisor/listener.py).
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ import logging
 import time
 
 from proxy.river_sql import SET_STATE
+from supervisor.config import CLIENT_PREFIX
 from supervisor.database import Database
 from supervisor.outcomes import Held, as_params, errored
 
 log = logging.getLogger("civic.deadclients")
 LOCK_CLASS = 0x43495643  # "CIVC"
-PREFIX = "civic-"
 
 TRY_LOCK = "SELECT pg_try_advisory_lock(%(cls)s, hashtext(%(client_id)s))"
 
@@ -43,6 +47,10 @@ ORDER BY id LIMIT 10000
 """
 
 
+def is_civic(client_id: str) -> bool:
+    return client_id.startswith(CLIENT_PREFIX)
+
+
 class DeadClients:
     def __init__(self, db: Database, client_id: str, dead_after: float) -> None:
         self.db = db
@@ -63,7 +71,7 @@ class DeadClients:
             if alive:
                 self.civic.add(client)
                 self.missing_since.pop(client, None)
-            elif client.startswith(PREFIX) or client in self.civic:
+            elif is_civic(client) or client in self.civic:
                 first = self.missing_since.setdefault(client, now)
                 if now - first >= self.dead_after:
                     dead.append(client)

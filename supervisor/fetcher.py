@@ -54,7 +54,7 @@ class Fetcher:
     async def fetch(self, max_jobs: int, wait: float) -> list[tuple[Any, ...]]:
         deadline = time.monotonic() + wait
         while not self.stopped:
-            if not self.paused:
+            if not self.paused and self.gate.live:
                 rows = await self._claim(max_jobs)
                 if rows:
                     return rows

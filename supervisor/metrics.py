@@ -50,6 +50,11 @@ class Metrics:
             p + "listener_connected", "1 when the LISTEN session is up", registry=r
         )
         self.leader = Gauge(p + "leader", "1 while this supervisor is River's leader", registry=r)
+        self.failures = Counter(
+            p + "internal_failures", "Maintenance passes that failed and outcomes no statement "
+            "could write, by service (each one logged)", ["service"], registry=r,
+        )  # fmt: skip
+        self._failures_seen: dict[str, int] = {}
         self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def jobs_finished(self, queue: str, kind: str, outcome: str, seconds: float, n: int) -> None:
@@ -79,6 +84,14 @@ class Metrics:
         self.pool.labels("size").set(size)
         self.pool.labels("in_use").set(in_use)
         self.pool.labels("waiting").set(waiting)
+
+    def count_failures(self, totals: dict[str, int]) -> None:
+        """Totals kept by their services since start, turned into counter increments."""
+        for service, total in totals.items():
+            seen = self._failures_seen.get(service, 0)
+            if total > seen:
+                self.failures.labels(service).inc(total - seen)
+                self._failures_seen[service] = total
 
     def set_flags(self, *, listener: bool, leader: bool) -> None:
         self.listener.set(1 if listener else 0)

@@ -92,6 +92,9 @@ class Observer:
         self.metrics.set_pool(
             size, size - stats.get("pool_available", 0), stats.get("requests_waiting", 0)
         )
+        self.metrics.count_failures(
+            {**self.sup.maintenance.failures, "completer": self.sup.completer.unrecordable}
+        )
         listener = self.sup.listener
         self.metrics.set_flags(
             listener=bool(listener and listener.connected), leader=self.sup.elector.is_leader

@@ -31,6 +31,9 @@ class ClaimGate:
     def __init__(self) -> None:
         self.in_flight = 0
         self.needed = False
+        self.live = True
+        """False while this supervisor does not hold its liveness lock: a peer may then take
+        it for dead and rescue what it claims, so nothing is claimed (deadclients.py)."""
         self._open = asyncio.Event()
         self._open.set()
         self._idle = asyncio.Event()

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from supervisor import pid1, reload, shutdown, signals
+from supervisor.child import check_user
 from supervisor.children import ChildSet
 from supervisor.completer import Completer
 from supervisor.config import Config
@@ -59,8 +60,10 @@ class Supervisor:
             self.listener = Listener(
                 cfg["database.listen_url"] or cfg["database.url"],
                 cfg["database.application_name"] + " listener", cfg.schema,
-                self._notified, self._listener_connected, cfg.client_id,
+                self._notified, self.children.wake_all, cfg.client_id, self._lock_changed,
+                cfg["maintenance.dead_client_after"],
             )  # fmt: skip
+            self.children.gate.live = False  # until the liveness lock is ours
         self.dead = DeadClients(self.db, cfg.client_id, cfg["maintenance.dead_client_after"])
         self.observer = Observer(self)
         for child in self.children:
@@ -68,12 +71,28 @@ class Supervisor:
         self.stopping = False
         self.tasks = Tasks(self.events.put_nowait)
 
-    def _listener_connected(self) -> None:
-        """Wake every queue (notifications were lost while away) and, once our lock is ours,
-        return any job still running under our client id that no child holds (a restart)."""
-        self.children.wake_all()
-        if self.listener is not None and self.listener.locked:
+    def _lock_changed(self, held: bool) -> None:
+        """Claim only while our liveness lock is held. Once it is ours again, return any job
+        still running under our client id that no child holds (a restart), and fetch."""
+        self.children.gate.live = held
+        if held:
             self.children.gate.needed = True
+            self.children.wake_all()
+
+    def _fence(self) -> None:
+        """Our liveness lock has been gone for half of `dead_client_after`: if only we are cut
+        off, a peer will soon take us for dead and run our jobs again, so stop running them
+        first (they go back as interrupted). Peers count from when the server lost our
+        session, which we see at once when it closes it, or within the listener's ping (a
+        fifth of `dead_client_after`) when the link just goes silent, while the server keeps
+        our lock. The price: a database outage longer than that interrupts jobs in flight."""
+        lost = self.listener.lost_at if self.listener is not None else None
+        after = 0.5 * self.cfg["maintenance.dead_client_after"]
+        if lost is not None and time.monotonic() - lost >= after:
+            self.children.fence(
+                f"worker process killed: this supervisor lost its liveness lock {after:g}s ago "
+                "(database unreachable?) and a peer may rescue its jobs"
+            )
 
     async def _dead_clients(self) -> None:
         while True:
@@ -118,6 +137,8 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         signals.install(loop, self.events.put_nowait)
         started = time.monotonic()
+        if problem := await asyncio.to_thread(check_user, self.cfg["child_user"]):
+            raise StartupError(problem)
         await self.db.open()
         try:
             await self._check_schema()
@@ -128,8 +149,12 @@ class Supervisor:
         except StartupError:
             await self.db.close()
             raise
-        for loop_forever in (self.completer.run(), self.elector.run(), self.keeper.run(),
-                             self._ticker(), self._dead_clients()):  # fmt: skip
+        loops = [self.completer.run(), self.keeper.run(), self._ticker(), self._dead_clients()]
+        if self.cfg["maintenance.leadership"] == "auto":
+            loops.append(self.elector.run())
+        else:
+            log.info("maintenance.leadership is never: leaving River's leader duties to others")
+        for loop_forever in loops:
             self.tasks.spawn(loop_forever, essential=True)
         if self.listener is not None:
             self.tasks.spawn(self.listener.run(), essential=True)
@@ -182,6 +207,7 @@ class Supervisor:
             elif kind == "restart" and not self.stopping:
                 await self.children.restart(event[1])
             elif kind == "tick":
+                self._fence()
                 self.children.supervise()
                 pid1.reap_orphans(c.proc.pid for c in self.children if c.proc)
                 await self.observer.tick()

@@ -2,7 +2,8 @@
 
 Every incarnation gets its own client id and application_name (`civic-soak-a0`, then
 `civic-soak-a1` after a restart): River's `attempted_by` then names the incarnation that held
-a job, a peer's dead-client rescue has a dead client to find (ids start with `civic-`), and
+a job, a peer's dead-client rescue has a dead client to find (ids `civic:civic-soak-a0` have the
+form peers know as civic-supervisors), and
 the connection budget is counted per process, not summed with the sessions of a killed
 predecessor that PostgreSQL has not reaped yet.
 """
@@ -39,7 +40,7 @@ class Fleet:
         name = f"civic-soak-{slot}{self.generation[slot]}"
         cfg = {
             **self.config,
-            "client_id": name,
+            "client_id": f"civic:{name}",
             "database": {"max_conns": MAX_CONNS, "application_name": name},
         }
         sup = start(self.db_url, cfg, only=None, ready=False)

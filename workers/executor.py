@@ -1,8 +1,13 @@
 """Runs jobs on worker threads and turns each result into an outcome for the parent.
 
-Python cannot kill a thread, so a job past its deadline is reported as timed out at once
-(its row goes back to River's retry path) while its thread keeps its slot; the heartbeat
-tells the parent how many such threads are stuck, and the parent recycles the child.
+A job past its deadline has its cancel flag set, and its row stays `running` until the
+handler returns, as River keeps it (spec/RIVER_REVIEW.md §2.6): reporting it at the deadline
+while the thread runs on would let a retry run beside it. Whatever the handler then returns
+is recorded (a late success completes, an error is recorded as the timeout). Python cannot
+kill a thread: the heartbeat tells the parent how many threads are stuck past their grace,
+and the parent recycles the child, recording the timeout as those jobs' error then.
+A job cancelled remotely (River UI, JobCancel) that then raises ends `cancelled`, as River's
+ErrJobCancelledRemotely makes it, at its last attempt too.
 
 The per-job path is kept lean because a no-op job costs little else: job ids go to the
 threads through one C `SimpleQueue` (no Future per job), outcomes collect in a list under the
@@ -39,8 +44,8 @@ def current_job() -> Job | None:
 class Running:
     job: Job
     ctx: JobContext
-    reported: bool = False
     timed_out_at: float | None = None
+    cancelled_remotely: bool = False
 
 
 @dataclass
@@ -162,9 +167,7 @@ class Executor:
             _current.job = None
             with self.cond:
                 self.running.pop(job_id, None)
-                if not entry.reported:
-                    entry.reported = True
-                    self._report(job, outcome)
+                self._report(job, self._settled(entry, outcome))
                 if (not self.running and self._idle_waiters) or (
                     self._wants and self.claimable() >= min(self._wants)
                 ):
@@ -198,23 +201,35 @@ class Executor:
                 return {**base, "result": "error", "error": error}
         return outcome
 
+    def _settled(self, entry: Running, outcome: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The outcome as River records it for a job that timed out or was cancelled
+        remotely: an ordinary error becomes the timeout, or the cancel."""
+        if outcome is None or outcome["result"] != "error":
+            return outcome
+        if entry.cancelled_remotely:
+            raised = outcome["error"]
+            return {**outcome, "result": "cancel",
+                    "error": f"JobCancelledRemotely: job cancelled remotely ({raised})"}  # fmt: skip
+        if entry.timed_out_at is not None:
+            error = f"JobTimeout: job exceeded its deadline of {self.job_timeout:g}s"
+            return {**outcome, "error": f"{error} ({outcome['error']})"}
+        return outcome
+
     def expire(self) -> None:
-        """Report jobs past their deadline as timed out; their threads keep running."""
+        """Cancel jobs past their deadline; they stay `running` until their handler returns."""
         now = time.monotonic()
         with self.cond:
             for entry in self.running.values():
-                if entry.reported or now < entry.ctx.deadline:
-                    continue
-                entry.reported = True
-                entry.timed_out_at = now
-                entry.ctx.cancelled.set()
-                error = f"JobTimeout: job exceeded its deadline of {self.job_timeout:g}s"
-                self._report(entry.job, {"job_id": entry.job.id, "attempt": entry.job.attempt,
-                                         "result": "error", "error": error})  # fmt: skip
+                if entry.timed_out_at is None and now >= entry.ctx.deadline:
+                    entry.timed_out_at = now
+                    entry.ctx.cancelled.set()
 
     def cancel(self, job_id: int) -> None:
+        """A remote cancel request (river_control): the handler should stop; if it then
+        raises, the job ends `cancelled`."""
         entry = self.running.get(job_id)
         if entry is not None:
+            entry.cancelled_remotely = True
             entry.ctx.cancelled.set()
 
     def wait_idle(self, timeout: float | None = None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -25,6 +26,29 @@ def sleep(job: Job, ctx: JobContext) -> None:
         raise JobCancel(f"sleep: args.ms must be a non-negative number, got {ms!r}")
     if ctx.cancelled.wait(ms / 1000.0) and not _args(job).get("ignore_cancel"):
         raise RuntimeError("sleep interrupted: job cancelled")
+
+
+def journal(job: Job, ctx: JobContext) -> None:
+    """Sleeps `ms` like `sleep` with `ignore_cancel`, appending JSON lines to `path` as it runs
+    (start, alive every 50 ms, end), so a test can see whether two runs of one job overlapped."""
+    args = _args(job)
+    path, ms = str(args["path"]), float(args.get("ms", 0))
+
+    def note(event: str) -> None:
+        line = json.dumps({"id": job.id, "attempt": job.attempt, "pid": os.getpid(),
+                           "event": event, "t": time.time()})  # fmt: skip
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
+
+    note("start")
+    end = time.monotonic() + ms / 1000
+    while time.monotonic() < end:
+        time.sleep(min(0.05, max(end - time.monotonic(), 0)))
+        note("alive")
+    note("end")
 
 
 def fail(job: Job, ctx: JobContext) -> None:
@@ -89,4 +113,5 @@ HANDLERS: dict[str, Handler] = {
     "crash": crash,
     "hang": hang,
     "write": write,
+    "journal": journal,
 }
