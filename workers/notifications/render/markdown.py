@@ -11,7 +11,6 @@ from __future__ import annotations
 import html.entities
 import re
 from types import SimpleNamespace
-from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel
@@ -271,11 +270,12 @@ def _link_title(string: str, start: int, maximum: int, prev: _Result | None = No
     return result
 
 
-def _contains_link(tokens: list[Token]) -> bool:
+def _has_link(tokens: list[Token]) -> bool:
+    """Whether a link (not an autolink) is anywhere among ``tokens``, images included."""
     for token in tokens:
         if token.type == "link_open" and token.markup != "autolink":
             return True
-        if token.children and _contains_link(token.children):
+        if token.children and _has_link(token.children):
             return True
     return False
 
@@ -283,16 +283,22 @@ def _contains_link(tokens: list[Token]) -> bool:
 def _link(state: StateInline, silent: bool) -> bool:
     """A link inside an image inside this label makes ``[`` literal, as in goldmark.
 
-    A link deactivates every earlier ``[`` opener, images included in between; markdown-it
-    only refuses a link directly inside another.
+    A link deactivates every earlier ``[`` opener, also across images; markdown-it only
+    refuses a link directly inside another, so a label holding ``![`` is parsed on its own
+    to look for one.
     """
     src, pos = state.src, state.pos
     if src[pos] == "[":
         label_end = parseLinkLabel(state, pos, True)
-        if label_end > pos and "![" in src[pos + 1 : label_end]:
-            inner: list[Token] = []
-            state.md.inline.parse(src[pos + 1 : label_end], state.md, state.env, inner)
-            if _contains_link(inner):
+        label = src[pos + 1 : label_end]
+        if label_end > pos and "![" in label:
+            # Memoised per label text: nested labels would otherwise be parsed exponentially often.
+            seen: dict[str, bool] = state.env.setdefault("_labels_with_links", {})
+            if label not in seen:
+                inner: list[Token] = []
+                state.md.inline.parse(label, state.md, state.env, inner)
+                seen[label] = _has_link(inner)
+            if seen[label]:
                 return False
     return _link_rule(state, silent)
 
@@ -303,8 +309,8 @@ def _normalize(state: StateCore) -> None:
     state.src = state.src.replace("\0", "\ufffd")
 
 
-def _build() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "maxNesting": 1_000_000})
+def _build(max_nesting: int) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": max_nesting})
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     md.normalizeLinkText = lambda link: link  # type: ignore[method-assign]
@@ -322,7 +328,10 @@ def _build() -> MarkdownIt:
     return md
 
 
-_MD = _build()
+# goldmark has no nesting limit; markdown-it's CommonMark preset stops at 20 levels. Past what
+# Python's recursion limit allows, the preset's limit is the fallback rather than a failure.
+_MD = _build(1_000_000)
+_MD_SHALLOW = _build(20)
 
 
 def render_markdown(source: str) -> HTML:
@@ -333,6 +342,9 @@ def render_markdown(source: str) -> HTML:
         if lines[number].endswith("\r"):
             lines[number] = lines[number][:-1]
             crlf.add(number)
-    env: dict[str, Any] = {}
-    tokens = _MD.parse("\n".join(lines) if crlf else source, env)
+    text = "\n".join(lines) if crlf else source
+    try:
+        tokens = _MD.parse(text, {})
+    except RecursionError:
+        tokens = _MD_SHALLOW.parse(text, {})
     return HTML(render_blocks(tokens, frozenset(crlf)))
