@@ -193,8 +193,8 @@ def journal_runs(path: Path) -> dict[tuple[int, int], dict[str, Any]]:
 def go_problems(jobs: list[dict[str, Any]], runs: dict[tuple[int, int], dict[str, Any]],
                 killed: set[str]) -> list[str]:  # fmt: skip
     """What went wrong with a Go client's jobs, as sentences: a job still `running`, one a
-    civic-supervisor's dead-client path returned (never: a Go client holds no lock to lose),
-    two runs of a job at once, or a run after one that completed; the only re-run allowed is
+    civic-supervisor's dead-client path returned (never: a Go client holds no lock to lose)
+    or claimed, two runs of a job at once, or a run after one that completed; the only re-run allowed is
     of a job whose run never finished completing, by a client that was killed, after River's
     rescuer put it back."""
     problems = []
@@ -207,6 +207,8 @@ def go_problems(jobs: list[dict[str, Any]], runs: dict[tuple[int, int], dict[str
             problems.append(f"Go job {j['id']} still running (attempt {j['attempt']})")
         if any(e.startswith("civic-supervisor") and "died" in e for e in errors):
             problems.append(f"Go job {j['id']} taken by a civic-supervisor's dead-client path")
+        if any(c.startswith("civic:") for c in j.get("attempted_by") or []):
+            problems.append(f"Go job {j['id']} claimed by a civic-supervisor")
         mine = by_job.get(j["id"], [])
         for prev, run in zip(mine, mine[1:], strict=False):
             if prev["last"] >= run["start"]:

@@ -2,10 +2,11 @@
 
     python -m tests.soak --minutes 10          # or: python tests/soak.py --seconds 600
 
-Two real supervisors (all three children each, 4 sessions each) serve one Civic OS database
-while the producers insert through the Civic OS triggers and with River-style NOTIFY inserts,
-and the injector kills children and supervisors, terminates every backend and cuts S3 and
-SMTP (soak_faults). Then the system settles and every row, job, email and connection sample
+Two real supervisors (all three children each, 4 sessions each) and a Go-style River client
+on a queue of its own (soak_go) serve one Civic OS database while the producers insert
+through the Civic OS triggers and with River-style NOTIFY inserts, and the injector kills
+children, supervisors and the Go client, terminates every backend and cuts S3 and SMTP
+(soak_faults). Then the system settles and every row, job, email and connection sample
 is checked (soak_check, soak_mail). The report is printed; with `--out` (default: a temp dir)
 it is also written there as report.txt and report.json, with every supervisor's log.
 Exit status 0 only when no invariant was broken.
@@ -28,11 +29,21 @@ from typing import NoReturn
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling helpers, as in pytest
 
 import psycopg
+from go_client import journal_runs
 from s3_server import browser_put
-from soak_check import check_jobs, check_rows, duplicated_effects, lost_jobs, settle, snapshot
+from soak_check import (
+    check_go,
+    check_jobs,
+    check_rows,
+    duplicated_effects,
+    lost_jobs,
+    settle,
+    snapshot,
+)
 from soak_env import Services, civic_database, drop_database, services
 from soak_faults import Injector, plan
 from soak_fleet import MAX_CONNS, Fleet
+from soak_go import APP, QUEUE, RIVER_RESCUE, GoWorker
 from soak_mail import check_mail
 from soak_monitor import Monitor
 from soak_report import TARGETS, SoakReport
@@ -52,12 +63,14 @@ def run_soak(
             users = prepare(db)
         monitor = Monitor(url, MAX_CONNS)
         monitor.start()
-        fleet = Fleet(url, svc.worker_config())
+        fleet = Fleet(url, {**svc.worker_config(), **RIVER_RESCUE})
+        go = GoWorker(url, out / "go-journal.jsonl")
         try:
             for slot in ("a", "b"):
                 fleet.start(slot)
+            go.start()
             producer = Producer(url, svc.s3_client, users, seed)
-            injector = Injector(plan(seconds, seed), fleet, svc, monitor, url, seed)
+            injector = Injector(plan(seconds, seed), fleet, svc, monitor, url, seed, go)
             producer.start()
             injector.start()
             time.sleep(seconds)
@@ -66,9 +79,11 @@ def run_soak(
             report.settle, report.drained, left = settle(url, max(60.0, seconds / 4), drain)
             _wait_probes(monitor, 30)
             report.problems += [f"supervisor {c}" for c in fleet.crashed()]
-            _check(report, url, svc, producer, injector, left)
+            report.problems += [c for c in [go.crashed()] if c]
+            _check(report, url, svc, producer, injector, left, go)
         finally:
             codes = fleet.stop()
+            codes[APP] = go.stop()
             monitor.stop()
             _save_logs(fleet, out)
         report.problems += [f"{app} stopped with {c}" for app, c in codes.items() if c != 0]
@@ -83,8 +98,13 @@ def run_soak(
 
 
 def _check(report: SoakReport, url: str, svc: Services, producer: Producer,
-           injector: Injector, left: list) -> None:  # fmt: skip
+           injector: Injector, left: list, go: GoWorker) -> None:  # fmt: skip
     snap = snapshot(url)
+    runs = journal_runs(go.journal)
+    go_jobs = [j for js in snap.jobs.values() for j in js if j["queue"] == QUEUE]
+    report.go = Counter(jobs=len(go_jobs), runs=len(runs), incarnations=len(go.ids),
+                        rescued=sum(bool(j["errors"]) for j in go_jobs))  # fmt: skip
+    report.problems += check_go(snap, runs, go.killed)
     jobs = [j for js in snap.jobs.values() for j in js]
     report.states = snap.states
     report.attempts = sum(j["attempt"] for j in jobs)

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from go_client import go_problems
 from psycopg.rows import dict_row
+from soak_go import KIND as GO_KIND
+from soak_go import QUEUE as GO_QUEUE
 
 KEYS = {"s3_presign": "request_id", "thumbnail_generate": "file_id",
-        "send_notification": "notification_id", "send_email": "entity_id"}  # fmt: skip
+        "send_notification": "notification_id", "send_email": "entity_id", GO_KIND: "token"}  # fmt: skip
 NOT_DONE = """
 SELECT id, state::text, kind FROM metadata.river_job WHERE state = 'running'
    OR (state = 'available' AND scheduled_at < now() - interval '5 s')
@@ -172,6 +175,7 @@ def lost_jobs(snap: Snapshot, acked: dict[str, list[str]], left: list[Any]) -> l
             r["entity_id"]: ("send_notification", r["id"]) for r in snap.notifications
         },
         "send_email": {t: ("send_email", t) for k, t in snap.jobs if k == "send_email"},
+        "go": {t: (GO_KIND, t) for k, t in snap.jobs if k == GO_KIND},
     }
     lost = []
     for producer, tokens in acked.items():
@@ -199,6 +203,17 @@ def check_jobs(snap: Snapshot) -> list[str]:
             ):
                 problems.append(f"job {j['id']} is {j['state']} without a recorded reason")
     return problems
+
+
+def check_go(snap: Snapshot, runs: dict[tuple[int, int], dict[str, Any]],
+             killed: set[str]) -> list[str]:  # fmt: skip
+    """The Go client's queue: only Go clients claimed its jobs, no civic-supervisor's
+    dead-client path returned one, none ran twice at once or again after completing (a re-run
+    only after its client was killed, by River's rescuer), none is still running."""
+    jobs = [j for js in snap.jobs.values() for j in js if j["queue"] == GO_QUEUE]
+    strays = [f"job {j['id']} of kind {j['kind']} on the Go queue" for j in jobs
+              if j["kind"] != GO_KIND]  # fmt: skip
+    return strays + go_problems(jobs, runs, killed)
 
 
 def duplicated_effects(snap: Snapshot) -> list[str]:

@@ -8,6 +8,9 @@ supervisor SIGKILLed and restarted every 2 minutes (a, b, a, ...), every backend
 once a minute, S3 and SMTP cut for 30 s twice. A short run keeps every kind: child kills every
 3-7 s, one supervisor kill at a third, one termination at 55 %, one outage of max(10 s, 1/6)
 at 65 %. Faults stop a quiet period before the workload does, so recovery can be seen.
+The Go client (soak_go) is SIGKILLed and restarted at once every 2 minutes from the first
+(60 s, 180 s, ...; between the supervisor kills), or once at a fifth of a short run: early
+enough for River's rescuer (`rescue_after` 35 s) to return its jobs before the traffic stops.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 import psycopg
 from soak_env import Services
 from soak_fleet import Fleet
+from soak_go import GoWorker
 from soak_monitor import NAME as MONITOR
 from soak_monitor import Monitor
 
@@ -39,7 +43,7 @@ WHERE pid <> pg_backend_pid() AND datname = current_database()
 class Event:
     at: float
     kind: str
-    """child_kill, supervisor_kill, terminate, outage_start or outage_end."""
+    """child_kill, supervisor_kill, go_kill, terminate, outage_start or outage_end."""
     slot: str = ""
     duration: float = 0.0
 
@@ -56,6 +60,10 @@ def plan(seconds: float, seed: int) -> list[Event]:
         t += rng.uniform(lo, hi)
     kills = [120.0 * k for k in range(1, int(end // 120) + 1)] if full else [seconds / 3]
     events += [Event(t, "supervisor_kill", "ab"[i % 2]) for i, t in enumerate(kills)]
+    go_kills = (
+        [60.0 + 120 * k for k in range(int((end - 60) // 120) + 1)] if full else [seconds / 5]
+    )
+    events += [Event(t, "go_kill") for t in go_kills if t < end]
     terms = [30.0 + 60 * k for k in range(int((end - 30) // 60) + 1)] if full else [seconds * 0.55]
     events += [Event(t, "terminate") for t in terms if t < end]
     cuts = [(seconds * 0.25, 30.0), (seconds * 0.65, 30.0)] if full else [(seconds * 0.65, 0.0)]
@@ -84,9 +92,10 @@ class Fault:
 
 class Injector(threading.Thread):
     def __init__(self, events: list[Event], fleet: Fleet, services: Services, monitor: Monitor,
-                 db_url: str, seed: int) -> None:  # fmt: skip
+                 db_url: str, seed: int, go: GoWorker | None = None) -> None:  # fmt: skip
         super().__init__(name="soak-injector", daemon=True)
         self.events, self.fleet, self.services, self.monitor = events, fleet, services, monitor
+        self.go = go
         self.db_url = db_url
         self.rng = random.Random(seed)
         self.faults: list[Fault] = []
@@ -172,6 +181,22 @@ class Injector(threading.Thread):
         t = time.monotonic()
         new = self.fleet.start(event.slot)
         fault.detail = f"restarted as {Fleet.client_id(new)} in {time.monotonic() - t:.1f}s"
+        self._record(fault)
+
+    def go_kill(self, event: Event) -> None:
+        """SIGKILL the Go client and restart it at once under a new id; its jobs stay
+        `running` under the old one, lockless, until River's rescuer: a civic-supervisor's
+        dead-client path must never take them (soak_check.check_go)."""
+        if self.go is None:
+            return
+        client = self.go.client
+        held = self._busy(HELD, (client,))
+        fault = self._fault("go_kill", target=client, client=client, held=held)
+        self.go.kill()
+        sql = f"SELECT NOT EXISTS (SELECT 1 FROM metadata.river_job WHERE state = 'running' AND {LAST} = %s)"
+        self.monitor.probe("go_kill", client, fault.wall,
+                           lambda c: c.execute(sql, (client,)).fetchone()[0])  # fmt: skip
+        fault.detail = f"restarted as {self.go.start()}"
         self._record(fault)
 
     def terminate(self, event: Event) -> None:

@@ -24,6 +24,7 @@ LABELS = {
     "child_kill": "child SIGKILL -> its jobs back in the queue",
     "child_restart": "child SIGKILL -> child running again",
     "supervisor_kill": "supervisor SIGKILL -> peer rescued its running jobs",
+    "go_kill": "Go client SIGKILL -> River's rescuer returned its jobs (rescue_after 35 s)",
     "terminate": "all backends terminated -> a job claimed after it completes (per supervisor)",
     "outage_s3": "S3 back -> a thumbnail job claimed after it completes",
     "outage_smtp": "SMTP back -> first email accepted",
@@ -51,6 +52,8 @@ class SoakReport:
     over_budget: list[tuple[float, str, int]] = field(default_factory=list)
     cancelled: Counter[str] = field(default_factory=Counter)
     producer: Counter[str] = field(default_factory=Counter)
+    go: Counter[str] = field(default_factory=Counter)
+    """The Go client's queue: jobs, runs (journal), rescued, incarnations."""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -79,7 +82,7 @@ class SoakReport:
         s, f = self.states, self.fault_counts
         lines = [
             f"soak: {self.seconds:.0f} s of faults and traffic, seed {self.seed}, "
-            f"2 supervisors x 3 children, {self.wall:.0f} s wall in all, settled in {self.settle:.1f} s, "
+            f"2 supervisors x 3 children + a Go client, {self.wall:.0f} s wall in all, settled in {self.settle:.1f} s, "
             f"drained in {self.drained:.1f} s",
             "faults injected: " + ", ".join(f"{k} {n}" for k, n in sorted(f.items())),
             f"producer calls acknowledged: {dict(self.producer)}",
@@ -88,6 +91,9 @@ class SoakReport:
             f"waiting legitimately: available {s['available']}, retryable {s['retryable']}, "
             f"scheduled {s['scheduled']}; running {s['running']}",
             f"attempts {self.attempts}, errors recorded {self.errors}",
+            f"Go client (River's SQL, no lock; queue go_default): {self.go['jobs']} jobs, "
+            f"{self.go['runs']} runs, {self.go['rescued']} rescued by River's rescuer, "
+            f"{self.go['incarnations']} incarnations",
             f"cancelled by reason: {dict(self.cancelled)}",
             f"jobs lost: {len(self.lost)}",
             f"duplicated database effects: {len(self.duplicated_effects)}",
@@ -113,7 +119,9 @@ class SoakReport:
         lines += [f"  outcome unknown, not resent: {d}" for d in self.mail.unknown_outcome]
         lines.append("fault log:")
         for x in sorted(self.faults, key=lambda x: x.at):
-            held = f" held {x.held}" if x.kind in ("child_kill", "supervisor_kill") else ""
+            held = (
+                f" held {x.held}" if x.kind in ("child_kill", "supervisor_kill", "go_kill") else ""
+            )
             lines.append(f"  t={x.at:6.1f}s {x.kind:<15} {x.target}{held} {x.detail}")
         lines.append("problems: " + ("none" if not self.problems else ""))
         lines += [f"  {p}" for p in self.problems[:50]]

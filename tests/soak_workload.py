@@ -1,7 +1,8 @@
 """The soak's traffic: Civic OS producers (triggers, no NOTIFY) and River-style inserts.
 
 Each call carries a token the check can find again: the entity id of an upload request or a
-notification, a file's id, the `entity_id` of a `send_email` job; every email's subject is
+notification, a file's id, the `entity_id` of a `send_email` job, the `token` of a job for the
+Go client's queue (soak_go; 0.2-1.5 s of work, so its kills land mid-job); every email's subject is
 "Soak <token>", so the SMTP server's count is per token. A few inputs are poison on purpose
 (a path-traversing entity type, a corrupt JPEG, a user without an address): they must end
 `cancelled` with their row `failed`, never retried forever. The producer's own session is
@@ -22,12 +23,14 @@ import psycopg
 from psycopg.types.json import Jsonb
 from samples import corrupt_jpeg, encode, jpeg, pdf, photo, transparent_png
 from soak_env import BUCKET
+from soak_go import KIND as GO_KIND
+from soak_go import QUEUE as GO_QUEUE
 from test_notifications_support import add_template, add_user
 
 from supervisor.demo.workload import FILE, NOTIFY, UPLOAD
 
 TEMPLATE = "soak_note"
-RATES = {"upload": 3.0, "notification": 2.0, "send_email": 1.0, "file": 0.5}
+RATES = {"upload": 3.0, "notification": 2.0, "send_email": 1.0, "file": 0.5, "go": 1.0}
 """Calls per second of each producer."""
 POISON = 0.04
 RIVER_INSERT = (
@@ -35,12 +38,18 @@ RIVER_INSERT = (
     " VALUES ('send_email', %s, 'notifications', 2, 5)"
 )
 NOTIFY_INSERT = """SELECT pg_notify('metadata.river_insert', '{"queue": "notifications"}')"""
+GO_INSERT = (
+    f"INSERT INTO metadata.river_job (kind, args, queue, max_attempts)"
+    f" VALUES ('{GO_KIND}', %s, '{GO_QUEUE}', 25)"
+)
+GO_NOTIFY = f"""SELECT pg_notify('metadata.river_insert', '{{"queue": "{GO_QUEUE}"}}')"""
 FOUND = {
     "upload": "SELECT 1 FROM metadata.file_upload_requests WHERE entity_id = %s",
     "file": "SELECT 1 FROM metadata.files WHERE id = %s::uuid",
     "notification": "SELECT 1 FROM metadata.notifications WHERE entity_id = %s",
     "send_email": "SELECT 1 FROM metadata.river_job WHERE kind = 'send_email'"
     " AND args->>'entity_id' = %s",
+    "go": f"SELECT 1 FROM metadata.river_job WHERE kind = '{GO_KIND}' AND args->>'token' = %s",
 }
 
 
@@ -140,6 +149,11 @@ class Producer(threading.Thread):
         elif kind == "notification":
             user = self.users[-1] if poison else self._rng.choice(self.users[:-1])
             conn.execute(NOTIFY, (user, TEMPLATE, token, Jsonb({"token": token})))
+        elif kind == "go":
+            args = {"token": token, "ms": round(self._rng.uniform(200, 1500))}
+            with conn.transaction():
+                conn.execute(GO_INSERT, (json.dumps(args),))
+                conn.execute(GO_NOTIFY)
         else:
             args = {
                 "to": [f"{token}@mail.test"], "cc": [], "template_name": TEMPLATE,

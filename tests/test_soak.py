@@ -1,7 +1,7 @@
 """The soak of issue 8 (tests/soak.py): 60 s in every run, 10 minutes with `-m soak`.
 
-The 60-second run keeps every kind of fault (child kills every 3-7 s, one supervisor killed
-and restarted, one termination of every backend, one 10-s cut of S3 and SMTP) and the same
+The 60-second run keeps every kind of fault (child kills every 3-7 s, one supervisor and one
+Go-style River client killed and restarted, one termination of every backend, one 10-s cut of S3 and SMTP) and the same
 invariants as the long one; `report.problems` lists every broken one with its evidence.
 """
 
@@ -16,6 +16,7 @@ from soak_check import (
     Snapshot,
     agree_notification,
     agree_upload,
+    check_go,
     check_jobs,
     duplicated_effects,
     lost_jobs,
@@ -25,11 +26,14 @@ from soak_faults import Fault
 from soak_mail import check_mail
 
 
-def check(report, *, child_kills: int, supervisor_kills: int, terminations: int, outages: int):
+def check(report, *, child_kills: int, supervisor_kills: int, go_kills: int, terminations: int,
+          outages: int):  # fmt: skip
     print(report.text())
     faults = report.fault_counts
     assert faults["child_kill"] >= child_kills, faults
     assert faults["supervisor_kill"] >= supervisor_kills, faults
+    assert faults["go_kill"] >= go_kills, faults
+    assert report.go["jobs"] > 20 and report.go["incarnations"] == go_kills + 1, report.go
     assert faults["terminate"] >= terminations, faults
     assert faults["outage"] >= outages, faults
     assert report.processed > 100
@@ -55,14 +59,14 @@ def test_soak_60_seconds(pg_server, tmp_path):
     report = run_soak(
         60, pg_server.base_url, seed=int(os.environ.get("SOAK_SEED", 8)), out=out_dir(tmp_path)
     )
-    check(report, child_kills=5, supervisor_kills=1, terminations=1, outages=1)
+    check(report, child_kills=5, supervisor_kills=1, go_kills=1, terminations=1, outages=1)
 
 
 @pytest.mark.soak
 @pytest.mark.timeout(1500)
 def test_soak_10_minutes(pg_server, tmp_path):
     report = run_soak(600, pg_server.base_url, seed=10, out=out_dir(tmp_path), drain=120)
-    check(report, child_kills=25, supervisor_kills=4, terminations=9, outages=2)
+    check(report, child_kills=25, supervisor_kills=4, go_kills=5, terminations=9, outages=2)
 
 
 # The checker itself: each invariant must be able to fail, or the soak proves nothing.
@@ -133,3 +137,34 @@ def test_acknowledged_calls_missing_or_stuck_are_lost():
     assert lost_jobs(stuck, {"send_email": ["s1"]}, [(1, "running", "send_email")])
     assert check_jobs(stuck)
     assert check_jobs(snap([job(2, state="discarded")]))  # no recorded reason
+
+
+def go_job(id, state="completed", errors=(), by=("civic-os-worker_2026_01_01T00_00_00_000000",),
+           attempt=1):  # fmt: skip
+    return {"id": id, "kind": "go_payment", "key": f"g{id}", "queue": "go_default",
+            "state": state, "attempt": attempt, "errors": [{"error": e} for e in errors],
+            "attempted_by": list(by)}  # fmt: skip
+
+
+def run(client, start, last, *events):
+    return {"client": client, "start": start, "last": last, "events": {"start", *events}}
+
+
+def test_a_go_job_taken_by_the_dead_client_path_or_run_twice_is_a_problem():
+    g0, g1 = "civic-os-worker_2026_01_01T00_00_00_000000", "civic-os-worker_2026_01_01T00_01_00_1"
+    rescued = go_job(1, errors=["Stuck job rescued by JobRescuer"], by=(g0, g1), attempt=2)
+    runs = {(1, 1): run(g0, 1.0, 1.5), (1, 2): run(g1, 40.0, 41.0, "end", "done")}
+    assert check_go(snap([rescued]), runs, {g0}) == []  # River's rescue of a killed client
+    assert check_go(snap([rescued]), runs, set())  # its client was never killed
+    died = go_job(1, errors=[f"civic-supervisor {g0} died (its session lock is gone)"],
+                  by=(g0, g1), attempt=2)  # fmt: skip
+    assert check_go(snap([died]), runs, {g0})  # a civic-supervisor's dead-client path
+    overlap = {(1, 1): run(g0, 1.0, 5.0), (1, 2): run(g1, 4.0, 6.0, "end", "done")}
+    assert check_go(snap([rescued]), overlap, {g0})  # two runs at once
+    again = {(1, 1): run(g0, 1.0, 2.0, "end", "done"), (1, 2): run(g1, 4.0, 6.0, "end", "done")}
+    assert check_go(snap([rescued]), again, {g0})  # ran again after completing
+    unexplained = go_job(1, by=(g0, g1), attempt=2)
+    assert check_go(snap([unexplained]), runs, {g0})  # a second run no rescue explains
+    assert check_go(snap([go_job(2, state="running")]), {}, set())  # stuck
+    assert check_go(snap([go_job(3, by=("civic:civic-soak-a0",))]), {}, set())  # claimed by us
+    assert check_go(snap([{**go_job(4), "kind": "noop"}]), {}, set())  # not the Go kind
