@@ -127,17 +127,23 @@ class Completer:
                           len(done) + len(plain), exc)  # fmt: skip
                 if done:
                     await self._execute(statements(done, []))
-                await self._split([p for p in plain if not p.written])
-            self.unresolved.difference_update(i for i, _, _ in done)
-            for ticket, n in Counter(t for _, _, t in done).items():
-                ticket.settle(n)
-            done.clear()  # written: not to be queued again if a write below fails
+                    self._settle(done)
+                await self._split(plain)
+            self._settle(done)
             for p in plain:
                 if not p.written:
                     self._resolve(p)
         for p in batch:
             if p.writes:
                 await self._write_with_effects(p)
+
+    def _settle(self, done: list[tuple[int, int, Ticket]]) -> None:
+        """Plain completions written: settle their tickets, and empty `done` so that a
+        failure further on does not queue them again."""
+        self.unresolved.difference_update(i for i, _, _ in done)
+        for ticket, n in Counter(t for _, _, t in done).items():
+            ticket.settle(n)
+        done.clear()
 
     async def _execute(self, writes: list[tuple[str, dict[str, Any]]]) -> None:
         async with self.db.connection() as conn:

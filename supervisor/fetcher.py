@@ -80,6 +80,8 @@ class Fetcher:
         }
         try:
             async with self.gate.claiming(), self.db.connection() as conn:
+                if self.paused or not self.gate.live:  # changed while we waited for a session
+                    return []
                 cur = await conn.execute(self.db.sql(CLAIM), params)
                 return await cur.fetchall()
         except RETRYABLE as exc:
