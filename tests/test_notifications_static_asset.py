@@ -8,22 +8,11 @@ from __future__ import annotations
 
 import psycopg
 import test_notifications_support as support
-from test_notifications_support import Worker, job_args, settings
+from test_notifications_support import Worker, add_file, job_args, settings
 
 civic, mail, worker = support.civic, support.mail, support.worker
 
 BASE = "http://localhost:9000/civic-os-files"
-
-
-def add_file(db: psycopg.Connection, key: str) -> str:
-    return str(
-        db.execute(
-            "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
-            " s3_original_key, thumbnail_status) VALUES ('static', '1', 'f', 'image/png', 1, %s,"
-            " 'not_applicable') RETURNING id",
-            (key,),
-        ).fetchone()[0]
-    )
 
 
 def add_asset(db: psycopg.Connection, slug: str, **crops: str | None) -> None:

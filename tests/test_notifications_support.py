@@ -169,3 +169,15 @@ def worker(db_url: str, mail: Server) -> Iterator[Worker]:
     w = Worker(db_url, settings(mail.port))
     yield w
     w.close()
+
+
+def add_file(db: psycopg.Connection, key: str) -> str:
+    """A `metadata.files` row for a static asset (staticAsset's originals and crops)."""
+    return str(
+        db.execute(
+            "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
+            " s3_original_key, thumbnail_status) VALUES ('static', '1', 'f', 'image/png', 1, %s,"
+            " 'not_applicable') RETURNING id",
+            (key,),
+        ).fetchone()[0]
+    )

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 import test_notifications_support as support
 from psycopg.types.json import Jsonb
-from test_notifications_support import Worker, job_args, settings
+from test_notifications_support import Worker, add_file, job_args, settings
 
 civic, mail, worker = support.civic, support.mail, support.worker
 
@@ -84,17 +84,6 @@ def test_unknown_validation_request_is_cancelled(civic, worker) -> None:
     args = {"validation_id": str(uuid.uuid4()), "subject_template": "x"}
     assert worker.run("validate_template_parts", args).state == "cancelled"
     assert worker.run("preview_template_parts", {"validation_id": "nope"}).state == "cancelled"
-
-
-def add_file(db: psycopg.Connection, key: str) -> str:
-    return str(
-        db.execute(
-            "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
-            " s3_original_key, thumbnail_status) VALUES ('static', '1', 'f', 'image/png', 1, %s,"
-            " 'not_applicable') RETURNING id",
-            (key,),
-        ).fetchone()[0]
-    )
 
 
 @pytest.mark.parametrize(
