@@ -171,14 +171,15 @@ class Broker:
             f"JobTimeout: job exceeded its deadline of {self.queue.job_timeout:g}s and never"
             " returned; its worker process was stopped"
         )
-        changes = [
-            outcomes.errored(h, cause)
-            if cause
-            else outcomes.errored(h, timeout)
-            if h.deadline is not None and now > h.deadline
-            else outcomes.interrupted(h)
-            for h in self.held.values()
-        ]
+
+        def back(h: Held) -> StateChange:
+            if cause:
+                return outcomes.errored(h, cause)
+            if h.deadline is not None and now > h.deadline:
+                return outcomes.errored(h, timeout)
+            return outcomes.interrupted(h)
+
+        changes = [back(h) for h in self.held.values()]
         self.completer.submit([Pending(c, held=self.held[c.id]) for c in changes])
         self.on_outcomes(list(self.held.values()), "error" if cause else "interrupted")
         self.held.clear()
