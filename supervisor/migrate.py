@@ -59,8 +59,8 @@ def current_version(conn: psycopg.Connection, schema: str) -> int:
             (schema,),
         )
     }
-    table = qualified(schema) + "river_migration"
-    if not cols:
+    query = _version_sql(schema, cols)
+    if query is None:
         job = conn.execute("SELECT to_regclass(%s)", (qualified(schema) + "river_job",))
         if job.fetchone()[0] is not None:
             raise MigrationError(
@@ -68,8 +68,7 @@ def current_version(conn: psycopg.Connection, schema: str) -> int:
                 "refusing to migrate"
             )
         return 0
-    where = " WHERE line = 'main'" if "line" in cols else ""
-    row = conn.execute(f"SELECT coalesce(max(version), 0) FROM {table}{where}").fetchone()
+    row = conn.execute(query).fetchone()
     return int(row[0])
 
 
@@ -234,18 +233,24 @@ class SchemaStatus:
         )
 
 
-def _version_sql(schema: str, facts: set[str]) -> str | None:
-    """The `main` version query for what river_migration looks like; None: no such table."""
-    if "column river_migration.version" not in facts:
+def _version_sql(schema: str, columns: set[str]) -> str | None:
+    """The `main` version query for river_migration with these `columns` (before River's
+    migration 005 it had no `line`); None: no such table."""
+    if "version" not in columns:
         return None
-    where = " WHERE line = 'main'" if "column river_migration.line" in facts else ""
+    where = " WHERE line = 'main'" if "line" in columns else ""
     return f"SELECT coalesce(max(version), 0) FROM {qualified(schema)}river_migration{where}"
+
+
+def _migration_columns(facts: set[str]) -> set[str]:
+    prefix = "column river_migration."
+    return {f[len(prefix) :] for f in facts if f.startswith(prefix)}
 
 
 def schema_status(conn: psycopg.Connection, schema: str) -> SchemaStatus:
     """`check`'s and `migrate`'s view of a schema (blocking session)."""
     facts = {r[0] for r in conn.execute(_FACTS, {"schema": check_schema_name(schema)})}
-    query = _version_sql(schema, facts)
+    query = _version_sql(schema, _migration_columns(facts))
     version = int(conn.execute(query).fetchone()[0]) if query else 0
     return SchemaStatus(schema, version, tuple(missing_objects(facts)))
 
@@ -254,7 +259,7 @@ async def schema_status_async(conn: psycopg.AsyncConnection, schema: str) -> Sch
     """The supervisor's start-up view of a schema: the same two queries on a pooled session."""
     cur = await conn.execute(_FACTS, {"schema": check_schema_name(schema)})
     facts = {r[0] for r in await cur.fetchall()}
-    query = _version_sql(schema, facts)
+    query = _version_sql(schema, _migration_columns(facts))
     version = int((await (await conn.execute(query)).fetchone())[0]) if query else 0
     return SchemaStatus(schema, version, tuple(missing_objects(facts)))
 
