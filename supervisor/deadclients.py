@@ -47,10 +47,6 @@ ORDER BY id LIMIT 10000
 """
 
 
-def is_civic(client_id: str) -> bool:
-    return client_id.startswith(CLIENT_PREFIX)
-
-
 class DeadClients:
     def __init__(self, db: Database, client_id: str, dead_after: float) -> None:
         self.db = db
@@ -71,7 +67,7 @@ class DeadClients:
             if alive:
                 self.civic.add(client)
                 self.missing_since.pop(client, None)
-            elif is_civic(client) or client in self.civic:
+            elif client.startswith(CLIENT_PREFIX) or client in self.civic:
                 first = self.missing_since.setdefault(client, now)
                 if now - first >= self.dead_after:
                     dead.append(client)
