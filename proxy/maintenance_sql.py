@@ -25,7 +25,7 @@ NOTIFY = "SELECT pg_notify(%(channel)s, %(payload)s)"
 # *other* row holding that key is in a state inside that other row's own mask, batch-mates
 # included; a conflict, or a row after the first of its key, is discarded (stamped with the
 # look-ahead time as River stamps it), the rest become `available`. Deciding on rows outside
-# the batch only (as this statement once did) promotes a row into the unique index beside a
+# the batch only would promote a row into the unique index beside a
 # batch-mate that is still in it: a UniqueViolation on every tick that stalls the schema.
 # `%(unique)s` false leaves unique rows out: the fallback when a batch fails anyway.
 SCHEDULE = """
