@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from . import nodes as n
 from .errors import TemplateParseError
-from .lexer import lex
+from .lexer import T, Token, lex
 from .literals import SyntaxErr, char_value, number_value, unquote
-from .tokens import T, Token
 
 # text/template's builtins: callable in every template, whatever function set the caller gives.
 BUILTIN_NAMES = frozenset(
