@@ -1,4 +1,4 @@
-"""Content types of HTML attributes and script MIME types (attr.go, js.go's isJSType)."""
+"""Content types of HTML attributes (attr.go)."""
 
 from __future__ import annotations
 
@@ -167,33 +167,3 @@ def attr_type(name: str) -> Content:
     if "src" in name or "uri" in name or "url" in name:
         return Content.URL
     return Content.Plain
-
-
-_JS_MIME_TYPES = frozenset(
-    [
-        "application/ecmascript",
-        "application/javascript",
-        "application/json",
-        "application/ld+json",
-        "application/x-ecmascript",
-        "application/x-javascript",
-        "module",
-        "text/ecmascript",
-        "text/javascript",
-        "text/javascript1.0",
-        "text/javascript1.1",
-        "text/javascript1.2",
-        "text/javascript1.3",
-        "text/javascript1.4",
-        "text/javascript1.5",
-        "text/jscript",
-        "text/livescript",
-        "text/x-ecmascript",
-        "text/x-javascript",
-    ]
-)
-
-
-def is_js_type(mime: str) -> bool:
-    """Whether a <script type=...> value makes the body JavaScript."""
-    return mime.partition(";")[0].lower().strip() in _JS_MIME_TYPES

@@ -8,7 +8,7 @@ import html as _html
 from collections.abc import Callable
 
 from ..goquote import quote
-from .attrs import Content, attr_type, is_js_type
+from .attrs import Content, attr_type
 from .context import (
     ATTR_START_STATES,
     COMMENT_STATES,
@@ -23,7 +23,7 @@ from .context import (
     error_context,
 )
 from .css import decode_css, ends_with_css_keyword
-from .jsctx import next_js_ctx
+from .js import is_js_type, next_js_ctx
 
 Transition = Callable[[Context, str], tuple[Context, int]]
 _WS = " \t\n\f\r"
