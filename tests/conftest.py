@@ -1,4 +1,5 @@
-"""Shared fixtures: one real PostgreSQL per test session, a fresh database per test.
+"""Fixtures shared by every lane: one real PostgreSQL per test session, a fresh database per
+test, and an S3 stand-in.
 
 The server is an embedded PostgreSQL the suite starts itself, or the one named by
 CIVIC_TEST_DATABASE_URL (its user must be allowed to CREATE DATABASE). Each test gets its own
@@ -8,34 +9,18 @@ database cloned from a template that already holds River's schema (version 7, sc
 
 from __future__ import annotations
 
-import itertools
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 from supervisor.migrate import migrate
-
-TEMPLATE = "civic_template"
-_counter = itertools.count()
-
-
-@dataclass
-class PgServer:
-    """A running server: `url(db)` names a database on it; `embedded` can restart it."""
-
-    base_url: str
-    embedded: object | None = None
-
-    def url(self, dbname: str) -> str:
-        return make_conninfo(self.base_url, dbname=dbname)
-
-    def admin(self) -> psycopg.Connection:
-        return psycopg.connect(self.base_url, autocommit=True)
+from tests.support.database import TEMPLATE, PgServer, create_database
+from tests.support.s3_server import CHAIN_ENV, moto_s3
 
 
 @pytest.fixture(scope="session")
@@ -58,14 +43,6 @@ def pg_server() -> Iterator[PgServer]:
         server.embedded.stop(remove=True)
 
 
-def create_database(server: PgServer, template: str = TEMPLATE) -> str:
-    """A new database cloned from `template`; returns its URL."""
-    name = f"t_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
-    with server.admin() as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
-    return server.url(name)
-
-
 @pytest.fixture
 def db_url(pg_server: PgServer) -> Iterator[str]:
     """URL of a fresh database with River v7 in schema `metadata`."""
@@ -81,3 +58,29 @@ def db(db_url: str) -> Iterator[psycopg.Connection]:
     """An autocommit connection to the fresh database."""
     with psycopg.connect(db_url, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[tuple[str, Any]]:
+    """(endpoint_url, client) of a server shared by one test module."""
+    with moto_s3() as server:
+        yield server
+
+
+@pytest.fixture
+def bucket(s3: tuple[str, Any]) -> str:
+    """A new, empty bucket for one test."""
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    s3[1].create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def no_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> pytest.MonkeyPatch:
+    """An environment where boto3's default chain finds nothing unless a test adds it."""
+    for name in CHAIN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return monkeypatch

@@ -1,0 +1,49 @@
+"""River rows for tests: insert jobs, read them back, claim them as the fetcher does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import psycopg
+
+from proxy.river_sql import CLAIM, render
+from supervisor.outcomes import Held
+
+
+def insert_jobs(conn: psycopg.Connection, kind: str, n: int = 1, *, args: str = "{}",
+                queue: str = "civic_bench", **cols: Any) -> list[int]:  # fmt: skip
+    names = ["kind", "args", "queue", *cols]
+    values = [kind, args, queue, *cols.values()]
+    placeholders = ", ".join(["%s"] * len(names))
+    rows = conn.execute(
+        f"INSERT INTO metadata.river_job ({', '.join(names)}) SELECT {placeholders}"
+        " FROM generate_series(1, %s) RETURNING id",
+        (*values, n),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def job(conn: psycopg.Connection, job_id: int) -> dict[str, Any]:
+    cur = conn.execute(
+        "SELECT *, state::text AS state FROM metadata.river_job WHERE id = %s", (job_id,)
+    )
+    names = [d.name for d in cur.description]
+    return dict(zip(names, cur.fetchone(), strict=True))
+
+
+def states(conn: psycopg.Connection) -> dict[str, int]:
+    return dict(
+        conn.execute("SELECT state::text, count(*) FROM metadata.river_job GROUP BY 1").fetchall()
+    )
+
+
+def notify_insert(conn: psycopg.Connection, queue: str = "civic_bench") -> None:
+    conn.execute("SELECT pg_notify('metadata.river_insert', %s)", (json.dumps({"queue": queue}),))
+
+
+def claim(db: psycopg.Connection, n: int) -> list[Held]:
+    """Claim `n` bench jobs as the fetcher does; Held as the broker keeps them."""
+    params = {"queue": "civic_bench", "max": n, "client_id": "t", "max_attempted_by": 100}
+    rows = db.execute(render(CLAIM, '"metadata".'), params).fetchall()
+    return [Held(r[0], r[3], r[4], r[11], r[10], r[1], r[5], None) for r in rows]
