@@ -29,15 +29,19 @@ def test_example_config_has_every_key_with_its_default():
         assert cfg.queues[name] == defaults.queues[name]
 
 
-def test_readme_documents_every_key_and_env_name():
-    readme = (ROOT / "README.md").read_text()
-    assert table() in readme, "regenerate the README table: python -m supervisor.config_doc"
+def test_configuration_doc_documents_every_key_and_env_name():
+    doc = (ROOT / "docs" / "configuration.md").read_text()
+    begin = "<!-- BEGIN GENERATED: python -m supervisor.config_doc -->\n"
+    end = "<!-- END GENERATED -->"
+    assert begin in doc and end in doc, "docs/configuration.md lost its generated-table markers"
+    generated = doc.split(begin, 1)[1].split(end, 1)[0]
+    assert generated == table(), "regenerate docs/configuration.md: python -m supervisor.config_doc"
     for key in KEYS:
-        assert f"`{key.path}`" in readme, key.path
+        assert f"`{key.path}`" in doc, key.path
         for env in key.env:
-            assert env in readme, env
+            assert env in doc, env
     for key in QUEUE_KEYS:
-        assert f"`queues.<name>.{key.path}`" in readme
+        assert f"`queues.<name>.{key.path}`" in doc
 
 
 @pytest.mark.parametrize("text, seconds", [("500ms", 0.5), ("10s", 10), ("5m", 300), ("1h", 3600),
