@@ -19,7 +19,6 @@ from .parser import Tree
 from .values import MISSING, NO_VALUE, StrMap, is_int, truth, type_name
 
 MAX_EXEC_DEPTH = 100_000
-_LITERALS = frozenset({n.StringNode, n.BoolNode, n.NumberNode})
 
 
 class ExecFailure(Exception):
@@ -90,28 +89,29 @@ class State:
 
     # -- walking -----------------------------------------------------------------------------
     def walk(self, dot: Any, node: n.Node) -> None:
-        cls = type(node)
-        if cls is n.TextNode:
-            self.out.append(node.text)  # type: ignore[attr-defined]
-        elif cls is n.ActionNode:
-            pipe = node.pipe  # type: ignore[attr-defined]
+        # Dispatch here and in eval_command/eval_arg is by ``type(x) is C``: mypy narrows on it
+        # as on a match statement, and match's class patterns made execution ~20% slower.
+        if type(node) is n.TextNode:
+            self.out.append(node.text)
+        elif type(node) is n.ActionNode:
+            pipe = node.pipe
             value = self.eval_pipeline(dot, pipe)
             if not pipe.decl:
                 self.out.append("<no value>" if value is NO_VALUE else print_one(value))
-        elif cls is n.ListNode:
-            for child in node.nodes:  # type: ignore[attr-defined]
+        elif type(node) is n.ListNode:
+            for child in node.nodes:
                 self.walk(dot, child)
-        elif cls is n.IfNode or cls is n.WithNode:
-            self._walk_if_with(dot, node)  # type: ignore[arg-type]
-        elif cls is n.RangeNode:
-            self._walk_range(dot, node)  # type: ignore[arg-type]
-        elif cls is n.TemplateNode:
-            self._walk_template(dot, node)  # type: ignore[arg-type]
-        elif cls is n.BreakNode:
+        elif type(node) is n.IfNode or type(node) is n.WithNode:
+            self._walk_if_with(dot, node)
+        elif type(node) is n.RangeNode:
+            self._walk_range(dot, node)
+        elif type(node) is n.TemplateNode:
+            self._walk_template(dot, node)
+        elif type(node) is n.BreakNode:
             raise _Break
-        elif cls is n.ContinueNode:
+        elif type(node) is n.ContinueNode:
             raise _Continue
-        elif cls is n.CommentNode:
+        elif type(node) is n.CommentNode:
             pass
         else:
             raise ExecFailure(f"unknown node: {node}", node)
@@ -234,24 +234,23 @@ class State:
 
     def eval_command(self, dot: Any, cmd: n.CommandNode, final: Any) -> Any:
         first = cmd.args[0]
-        cls = type(first)
-        if cls is n.FieldNode:
-            return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final)  # type: ignore[attr-defined]
-        if cls is n.IdentifierNode:
-            return self.eval_function(dot, first, cmd, cmd.args, final)  # type: ignore[arg-type]
-        if cls is n.VariableNode:
-            return self.eval_variable(dot, first, cmd.args, final)  # type: ignore[arg-type]
-        if cls is n.ChainNode:
-            return self.eval_chain(dot, first, cmd.args, final)  # type: ignore[arg-type]
-        if cls is n.PipeNode:
+        if type(first) is n.FieldNode:
+            return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final)
+        if type(first) is n.IdentifierNode:
+            return self.eval_function(dot, first, cmd, cmd.args, final)
+        if type(first) is n.VariableNode:
+            return self.eval_variable(dot, first, cmd.args, final)
+        if type(first) is n.ChainNode:
+            return self.eval_chain(dot, first, cmd.args, final)
+        if type(first) is n.PipeNode:
             self._not_a_function(cmd.args, final)
-            return self.eval_pipeline(dot, first)  # type: ignore[arg-type]
+            return self.eval_pipeline(dot, first)
         self._not_a_function(cmd.args, final)
-        if cls is n.DotNode:
+        if type(first) is n.DotNode:
             return dot
-        if cls is n.NilNode:
+        if type(first) is n.NilNode:
             raise ExecFailure("nil is not a command", first)
-        if cls in _LITERALS:
+        if type(first) is n.StringNode or type(first) is n.BoolNode or type(first) is n.NumberNode:
             return self._literal(first)
         raise ExecFailure(f"can't evaluate command {first}", first)
 
@@ -260,11 +259,11 @@ class State:
             raise ExecFailure(f"can't give argument to non-function {args[0]}", args[0])
 
     @staticmethod
-    def _literal(node: n.Node) -> Any:
+    def _literal(node: n.StringNode | n.BoolNode | n.NumberNode) -> Any:
         """A string, bool or number constant (numbers as Go's idealConstant makes them)."""
         if isinstance(node, n.StringNode):
             return node.text
-        value = node.value  # type: ignore[attr-defined]
+        value = node.value
         if isinstance(value, DeferredError):
             raise ExecFailure(value.message, node)
         return value
@@ -362,28 +361,27 @@ class State:
         return value
 
     def eval_arg(self, dot: Any, kind: str | None, node: n.Node) -> Any:
-        cls = type(node)
-        if cls is n.FieldNode:
-            value = self.eval_field_chain(dot, dot, node, node.ident, [node], MISSING)  # type: ignore[attr-defined]
-        elif cls is n.VariableNode:
-            value = self.eval_variable(dot, node, None, MISSING)  # type: ignore[arg-type]
-        elif cls is n.DotNode:
+        if type(node) is n.FieldNode:
+            value = self.eval_field_chain(dot, dot, node, node.ident, [node], MISSING)
+        elif type(node) is n.VariableNode:
+            value = self.eval_variable(dot, node, None, MISSING)
+        elif type(node) is n.DotNode:
             value = dot
-        elif cls is n.PipeNode:
-            value = self.eval_pipeline(dot, node)  # type: ignore[arg-type]
-        elif cls is n.IdentifierNode:
-            value = self.eval_function(dot, node, node, None, MISSING)  # type: ignore[arg-type]
-        elif cls is n.ChainNode:
-            value = self.eval_chain(dot, node, None, MISSING)  # type: ignore[arg-type]
-        elif cls is n.NilNode:
+        elif type(node) is n.PipeNode:
+            value = self.eval_pipeline(dot, node)
+        elif type(node) is n.IdentifierNode:
+            value = self.eval_function(dot, node, node, None, MISSING)
+        elif type(node) is n.ChainNode:
+            value = self.eval_chain(dot, node, None, MISSING)
+        elif type(node) is n.NilNode:
             if kind == STRING:
                 raise ExecFailure("cannot assign nil to string", node)
             return None if kind == ANY else NO_VALUE
         elif kind == STRING:
-            if cls is n.StringNode:
-                return node.text  # type: ignore[attr-defined]
+            if type(node) is n.StringNode:
+                return node.text
             raise ExecFailure(f"expected string; found {node}", node)
-        elif cls in _LITERALS:
+        elif type(node) is n.StringNode or type(node) is n.BoolNode or type(node) is n.NumberNode:
             return self._literal(node)
         else:
             raise ExecFailure(f"can't handle {node} for arg of type {kind}", node)

@@ -65,29 +65,30 @@ class Escaper:
 
     # -- nodes -------------------------------------------------------------------------------
     def escape(self, c: Context, node: n.Node) -> Context:
-        cls = type(node)
-        if cls is n.ActionNode:
-            return self.escape_action(c, node)  # type: ignore[arg-type]
-        if cls is n.TextNode:
-            return self.escape_text(c, node)  # type: ignore[arg-type]
-        if cls is n.ListNode:
-            return self.escape_list(c, node)  # type: ignore[arg-type]
-        if cls is n.IfNode:
-            return self.escape_branch(c, node, "if")  # type: ignore[arg-type]
-        if cls is n.RangeNode:
-            return self.escape_branch(c, node, "range")  # type: ignore[arg-type]
-        if cls is n.WithNode:
-            return self.escape_branch(c, node, "with")  # type: ignore[arg-type]
-        if cls is n.TemplateNode:
-            c, name = self.escape_tree(c, node, node.name, node.line)  # type: ignore[attr-defined]
-            if name != node.name:  # type: ignore[attr-defined]
-                self.template_edits[id(node)] = (node, name)  # type: ignore[assignment]
-            return c
-        if cls is n.BreakNode or cls is n.ContinueNode:
-            assert self.range_ctx is not None
-            target = self.range_ctx.breaks if cls is n.BreakNode else self.range_ctx.continues
-            target.append(c.with_(node=node))
-            return Context(state=State.Dead)
+        match node:
+            case n.ActionNode():
+                return self.escape_action(c, node)
+            case n.TextNode():
+                return self.escape_text(c, node)
+            case n.ListNode():
+                return self.escape_list(c, node)
+            case n.IfNode():
+                return self.escape_branch(c, node, "if")
+            case n.RangeNode():
+                return self.escape_branch(c, node, "range")
+            case n.WithNode():
+                return self.escape_branch(c, node, "with")
+            case n.TemplateNode():
+                c, name = self.escape_tree(c, node, node.name, node.line)
+                if name != node.name:
+                    self.template_edits[id(node)] = (node, name)
+                return c
+            case n.BreakNode() | n.ContinueNode():
+                rc = self.range_ctx
+                assert rc is not None
+                target = rc.breaks if isinstance(node, n.BreakNode) else rc.continues
+                target.append(c.with_(node=node))
+                return Context(state=State.Dead)
         return c  # comments
 
     def escape_action(self, c: Context, node: n.ActionNode) -> Context:
