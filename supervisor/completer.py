@@ -21,14 +21,14 @@ from typing import Any
 
 import psycopg
 
-from proxy.river_sql import COMPLETE, LOCK_RUNNING, SET_STATE
+from proxy.protocol import MAX_BATCH
 from supervisor.database import RETRYABLE, Database
 from supervisor.outcomes import Held, StateChange, as_params, errored
+from supervisor.river.sql import COMPLETE, LOCK_RUNNING, SET_STATE
 
 log = logging.getLogger("civic.completer")
 TICK = 0.05
 FLUSH_AT = 100
-MAX_BATCH = 5000
 
 
 @dataclass(eq=False)
@@ -219,12 +219,12 @@ class Completer:
 
 
 def statements(
-    completed: Sequence[Sequence[int]], changes: list[StateChange]
+    completed: Sequence[tuple[int, int] | tuple[int, int, Ticket]], changes: list[StateChange]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The statements that write these outcomes: COMPLETE for plain completions ([id, attempt,
-    ...] rows), SET_STATE for the other changes. The raw-SQL bench runs exactly these, so its
-    ceiling is for the same SQL."""
-    out = []
+    """The statements that write these outcomes: COMPLETE for plain completions ((id, attempt)
+    first in each), SET_STATE for the other changes. The raw-SQL bench runs exactly these, so
+    its ceiling is for the same SQL."""
+    out: list[tuple[str, dict[str, Any]]] = []
     if completed:
         ids, attempts = _int_array(c[0] for c in completed), _int_array(c[1] for c in completed)
         out.append((COMPLETE, {"id": ids, "attempt": attempts}))

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from supervisor.config_keys import BY_PATH, KEYS, QUEUE_ENV, QUEUE_KEYS, WORKER_SECTIONS
-from supervisor.migrate import check_schema_name
+from supervisor.river.sql import check_schema_name
 from workers.spec import WorkerSpec
 from workers.specs import SPECS
 
@@ -228,4 +228,4 @@ def _queues(raw: Any, env: Mapping[str, str]) -> dict[str, QueueConfig]:
     return out
 
 
-__all__ = ["Config", "ConfigError", "QueueConfig", "WORKER_SECTIONS", "expand", "load"]
+__all__ = ["WORKER_SECTIONS", "Config", "ConfigError", "QueueConfig", "expand", "load"]

@@ -16,10 +16,9 @@ from typing import TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from proxy.river_sql import render
 from supervisor.config import Config
-from supervisor.migrate import qualified
 from supervisor.redact import redact_url
+from supervisor.river.sql import quoted, render
 
 log = logging.getLogger("civic.db")
 T = TypeVar("T")
@@ -33,7 +32,8 @@ def pool_size(cfg: Config) -> int:
 class Database:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
-        self.prefix = qualified(cfg.schema)
+        self.prefix = quoted(cfg.schema) + "."
+        """The quoted schema and a dot: what the broker puts in its workers' statements."""
         size = pool_size(cfg)
         self.pool = AsyncConnectionPool(
             cfg["database.url"],
@@ -49,10 +49,10 @@ class Database:
         self._sql: dict[str, str] = {}
 
     def sql(self, template: str) -> str:
-        """A River statement rendered for our schema (cached: built once per template)."""
+        """A statement for our schema, `{schema}` replaced (cached: once per template)."""
         text = self._sql.get(template)
         if text is None:
-            text = self._sql[template] = render(template, self.prefix)
+            text = self._sql[template] = render(template, self.cfg.schema)
         return text
 
     async def open(self) -> None:

@@ -6,9 +6,9 @@ A peer (any running supervisor, not only the leader) that sees `running` jobs wh
 claimer is positively a civic-supervisor and whose lock has been gone for
 `dead_client_after` knows that client is dead, not slow, and returns those jobs through
 River's retry policy with the cause as the error. Positively means: its id has the form
-`civic:...`, which River's default id (`<hostname>_<time>`, spec/RIVER_REVIEW.md §2.2) never
-takes, since no host name holds a colon; or this peer once saw its lock held (a configured
-`client_id` of another form). A Go River client is neither, whatever its host is called, so
+`civic:...`, which River's default id (`<hostname>_<time>`) never takes, since no host name
+holds a colon; or this peer once saw its lock held (a configured `client_id` of another
+form). A Go River client is neither, whatever its host is called, so
 its jobs are left to River's own rescuer. The confirmation period rides out a LISTEN session
 that is reconnecting: the listener's backoff is capped well below it (supervisor/listener.py).
 """
@@ -18,33 +18,12 @@ from __future__ import annotations
 import logging
 import time
 
-from proxy.river_sql import SET_STATE
 from supervisor.config import CLIENT_PREFIX
 from supervisor.database import Database
 from supervisor.outcomes import Held, as_params, errored
+from supervisor.river.sql import CLAIMERS, LOCK_CLASS, RUNNING_OF, SET_STATE
 
 log = logging.getLogger("civic.deadclients")
-LOCK_CLASS = 0x43495643  # "CIVC"
-
-TRY_LOCK = "SELECT pg_try_advisory_lock(%(cls)s, hashtext(%(client_id)s))"
-
-CLAIMERS = """
-SELECT c.client,
-       EXISTS (SELECT 1 FROM pg_locks l
-               WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                 AND l.classid = %(cls)s::oid
-                 AND l.objid::bigint = (hashtext(c.client)::bigint & 4294967295)) AS alive
-FROM (SELECT DISTINCT attempted_by[array_length(attempted_by, 1)] AS client
-      FROM {s}river_job WHERE state = 'running') c
-WHERE c.client IS NOT NULL AND c.client <> %(client_id)s
-"""
-
-RUNNING_OF = """
-SELECT id, attempt, max_attempts, coalesce(array_length(errors, 1), 0), attempted_at, kind, queue
-FROM {s}river_job
-WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = %(client)s
-ORDER BY id LIMIT 10000
-"""
 
 
 class DeadClients:
@@ -54,7 +33,6 @@ class DeadClients:
         self.dead_after = dead_after
         self.civic: set[str] = set()
         self.missing_since: dict[str, float] = {}
-        self.recovered = 0
 
     async def check(self) -> int:
         """One pass: note lock holders, rescue the confirmed dead. Returns jobs returned."""
@@ -75,7 +53,6 @@ class DeadClients:
         for client in dead:
             total += await self._rescue(client)
             self.missing_since.pop(client, None)
-        self.recovered += total
         return total
 
     async def _rescue(self, client: str) -> int:

@@ -15,9 +15,9 @@ import random
 import time
 from typing import Any
 
-from proxy.river_sql import CLAIM
 from supervisor.database import RETRYABLE, Database
 from supervisor.orphans import ClaimGate
+from supervisor.river.sql import CLAIM
 
 log = logging.getLogger("civic.fetch")
 MAX_ATTEMPTED_BY = 100
@@ -85,7 +85,7 @@ class Fetcher:
                 cur = await conn.execute(self.db.sql(CLAIM), params)
                 return await cur.fetchall()
         except RETRYABLE as exc:
-            self.gate.needed = True  # the claim may have committed: sweep for lost rows
+            self.gate.need_sweep()  # the claim may have committed: sweep for lost rows
             log.warning("claim on %s failed: %s", self.queue, exc)
             await asyncio.sleep(0.5)
             return []

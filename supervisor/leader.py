@@ -1,5 +1,5 @@
 """Leader election through `river_leader`, exactly as River does it, so that a Go River client
-on the same schema can be the leader instead (spec/RIVER.md §4).
+on the same schema can be the leader instead.
 
 Followers try every elect interval (+0-1 s); the leader re-elects on the same period, matched
 on its term's `elected_at`, and trusts its term only until `attempt start + ttl - 1 s`. A
@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from proxy.maintenance_sql import ELECT, ELECT_DELETE_EXPIRED, NOTIFY, REELECT, RESIGN
 from supervisor.database import RETRYABLE, Database
+from supervisor.river.sql import ELECT, ELECT_DELETE_EXPIRED, NOTIFY, REELECT, RESIGN
 
 log = logging.getLogger("civic.leader")
 

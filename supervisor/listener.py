@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from supervisor.deadclients import LOCK_CLASS, TRY_LOCK
+from supervisor.river.sql import LOCK_CLASS, TRY_LOCK
 
 log = logging.getLogger("civic.listener")
 TOPICS = ("river_insert", "river_control", "river_leadership")

@@ -1,8 +1,8 @@
-"""Leader-only maintenance: scheduler, rescuer, job cleaner, queue cleaner (spec/RIVER.md §2.9-§2.12).
+"""Leader-only maintenance, as River's: scheduler, rescuer, job cleaner, queue cleaner.
 
 Without these, `retryable` and `scheduled` jobs would never run again when no Go River client
 is leader. They start when this supervisor wins the election and stop when it loses it.
-Unlike River (issue #1105), the rescuer never discards a job because its kind is unknown here.
+Unlike River's, the rescuer never discards a job because its kind is unknown here.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 import psycopg
 from psycopg.types.json import Jsonb
 
-from proxy.maintenance_sql import CLEAN, NOTIFY, QUEUE_CLEAN, RESCUE, SCHEDULE, STUCK
 from supervisor.config import Config
 from supervisor.database import RETRYABLE, Database
 from supervisor.outcomes import SCHEDULER_INTERVAL, retry_delay
+from supervisor.river.sql import CLEAN, NOTIFY, QUEUE_CLEAN, RESCUE, SCHEDULE, STUCK
+from supervisor.river.states import JobState
 
 log = logging.getLogger("civic.maintenance")
 LIMIT = 10000
@@ -31,7 +32,6 @@ class Maintenance:
         self.db = db
         self.cfg = cfg
         self.tasks: list[asyncio.Task[None]] = []
-        self.counts = {"scheduled": 0, "rescued": 0, "cleaned": 0}
         self.failures: Counter[str] = Counter()
         """Failed passes by service, for the metrics: a failing service never stops another."""
 
@@ -89,7 +89,6 @@ class Maintenance:
             total += len(rows)
             if len(rows) < LIMIT:
                 break
-        self.counts["scheduled"] += total
         return total
 
     async def rescue(self) -> int:
@@ -112,7 +111,7 @@ class Maintenance:
                 if not rows:
                     break
                 ids, states, errors, delays = [], [], [], []
-                for id_, attempt, max_attempts, _at, _kind, _queue, cancel, n_errors in rows:
+                for id_, attempt, max_attempts, cancel, n_errors in rows:
                     ids.append(id_)
                     error = {
                         "at": now,
@@ -122,11 +121,11 @@ class Maintenance:
                     }
                     errors.append(Jsonb(error))
                     if cancel:
-                        states.append("cancelled")
+                        states.append(JobState.CANCELLED)
                     elif attempt < max_attempts:
-                        states.append("retryable")
+                        states.append(JobState.RETRYABLE)
                     else:
-                        states.append("discarded")
+                        states.append(JobState.DISCARDED)
                     delays.append(retry_delay(n_errors))
                 await conn.execute(
                     self.db.sql(RESCUE),
@@ -138,7 +137,6 @@ class Maintenance:
                 break
         if total:
             log.warning("rescued %d stuck jobs", total)
-        self.counts["rescued"] += total
         return total
 
     async def clean(self) -> int:
@@ -156,7 +154,6 @@ class Maintenance:
             total += deleted
             if deleted < LIMIT:
                 break
-        self.counts["cleaned"] += total
         return total
 
     async def clean_queues(self) -> int:

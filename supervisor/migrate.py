@@ -6,8 +6,8 @@ version 6 (what Civic OS ships) therefore gets exactly one transaction: step 7.
 
 A schema newer than 7 (River's migration 008 or later, run by a Go deployment) is never
 downgraded: it is usable when every object listed in `USED_*` below is still there, since
-River's migrations have so far only added to what older clients use (spec/RIVER_REVIEW.md
-§2.7). The same module finds and, on request only, drops Civic OS's leftover unique index.
+River's migrations have so far only added to what older clients use.
+The same module finds and, on request only, drops Civic OS's leftover unique index.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import psycopg
-from psycopg import sql
+
+from supervisor.river import sql
+from supervisor.river.sql import STRAY_INDEX, check_schema_name, render
+from supervisor.river.states import JobState
 
 LATEST = 7
-LINE = "main"
-_SCHEMA_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _LOCK_KEY = 0x52495645  # "RIVE": serialises concurrent migrators on one database
 
 
@@ -29,47 +31,31 @@ class MigrationError(Exception):
     """A schema this program must not touch (of unknown shape, or an index not ours to drop)."""
 
 
-def check_schema_name(schema: str) -> str:
-    """River's own rule: channel names `<schema>.river_leadership` must fit in 63 bytes."""
-    if not _SCHEMA_RE.match(schema) or len(schema) > 46:
-        raise ValueError(
-            f"schema {schema!r} must match [a-zA-Z_][a-zA-Z0-9_]* and be at most 46 characters"
-        )
-    return schema
-
-
-def qualified(schema: str) -> str:
-    """`"schema".` as it prefixes every River object name."""
-    return sql.Identifier(check_schema_name(schema)).as_string() + "."
-
-
 def step_sql(version: int, schema: str) -> str:
-    files = resources.files("proxy.migrations")
+    files = resources.files("supervisor.river.migrations")
     (path,) = [p for p in files.iterdir() if p.name.startswith(f"{version:03d}_")]
-    return path.read_text().replace("__SCHEMA__", qualified(schema))
+    return render(path.read_text(), schema)
+
+
+def _one(row: tuple[Any, ...] | None) -> Any:
+    """The value of a query that always returns one row."""
+    if row is None:
+        raise MigrationError("a query that always returns one row returned none")
+    return row[0]
 
 
 def current_version(conn: psycopg.Connection, schema: str) -> int:
     """Highest applied version of line `main`; 0 for a schema River never touched."""
-    cols = {
-        r[0]
-        for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns"
-            " WHERE table_schema = %s AND table_name = 'river_migration'",
-            (schema,),
-        )
-    }
+    cols = {str(r[0]) for r in conn.execute(sql.MIGRATION_COLUMNS, {"schema": schema})}
     query = _version_sql(schema, cols)
     if query is None:
-        job = conn.execute("SELECT to_regclass(%s)", (qualified(schema) + "river_job",))
-        if job.fetchone()[0] is not None:
+        if _one(conn.execute(render(sql.JOB_TABLE, schema)).fetchone()) is not None:
             raise MigrationError(
                 f'"{schema}".river_job exists without river_migration: unknown River version, '
                 "refusing to migrate"
             )
         return 0
-    row = conn.execute(query).fetchone()
-    return int(row[0])
+    return int(_one(conn.execute(query).fetchone()))
 
 
 @dataclass
@@ -90,31 +76,25 @@ def migrate(conn: psycopg.Connection, schema: str, target: int = LATEST) -> Migr
     conn.autocommit = True
     applied: list[int] = []
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+        conn.execute(sql.MIGRATE_LOCK, {"key": _LOCK_KEY})
         before = current_version(conn, schema)
     if before > LATEST:
         return MigrateResult(before, before, [])  # never downgrade; schema_status() judges it
-    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    conn.execute(render(sql.CREATE_SCHEMA, schema))
     for version in range(before + 1, target + 1):
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            conn.execute(sql.MIGRATE_LOCK, {"key": _LOCK_KEY})
             if current_version(conn, schema) >= version:
                 continue  # another migrator got here first
             conn.execute(step_sql(version, schema))
-            table = qualified(schema) + "river_migration"
-            if version >= 5:
-                conn.execute(
-                    f"INSERT INTO {table} (line, version) VALUES (%s, %s)", (LINE, version)
-                )
-            else:
-                conn.execute(f"INSERT INTO {table} (version) VALUES (%s)", (version,))
+            row = sql.MIGRATED if version >= 5 else sql.MIGRATED_UNLINED  # 005 added `line`
+            conn.execute(render(row, schema), {"version": version})
         applied.append(version)
     return MigrateResult(before, max(before, target if applied else before), applied)
 
 
-# What civic-supervisor's own statements use (proxy/river_sql.py, proxy/maintenance_sql.py,
-# supervisor/deadclients.py, orphans.py, queues.py; tests/test_schema_policy.py checks that
-# this covers them). The one source of truth for starting on a schema newer than LATEST.
+# What civic-supervisor's own statements (supervisor/river/sql.py) use; a test checks that
+# this covers them. The one source of truth for starting on a schema newer than LATEST.
 USED_COLUMNS: dict[str, frozenset[str]] = {
     "river_job": frozenset({
         "id", "state", "attempt", "max_attempts", "attempted_at", "attempted_by", "created_at",
@@ -125,11 +105,7 @@ USED_COLUMNS: dict[str, frozenset[str]] = {
     "river_queue": frozenset({"name", "created_at", "metadata", "paused_at", "updated_at"}),
     "river_migration": frozenset({"line", "version"}),
 }  # fmt: skip
-USED_ENUMS: dict[str, frozenset[str]] = {
-    "river_job_state": frozenset({
-        "available", "cancelled", "completed", "discarded", "retryable", "running", "scheduled",
-    }),
-}  # fmt: skip
+USED_ENUMS: dict[str, frozenset[str]] = {"river_job_state": frozenset(JobState)}
 USED_FUNCTIONS: dict[str, str] = {
     "river_job_state_in_bitmask": "(bit, river_job_state) returns bool",
 }
@@ -137,38 +113,6 @@ USED_UNIQUE: dict[str, tuple[str, ...]] = {
     "river_leader": ("name",),  # ON CONFLICT (name): election
     "river_queue": ("name",),  # ON CONFLICT (name): queue upsert
 }
-
-_FACTS = """
-WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s),
-rel AS (
-    SELECT c.oid, c.relname FROM pg_class c JOIN ns ON c.relnamespace = ns.oid
-    WHERE c.relkind IN ('r', 'p') AND left(c.relname, 6) = 'river_'
-)
-SELECT 'table ' || relname FROM rel
-UNION ALL
-SELECT 'column ' || rel.relname || '.' || a.attname
-FROM pg_attribute a JOIN rel ON a.attrelid = rel.oid WHERE a.attnum > 0 AND NOT a.attisdropped
-UNION ALL
-SELECT 'type ' || t.typname FROM pg_type t JOIN ns ON t.typnamespace = ns.oid WHERE t.typtype = 'e'
-UNION ALL
-SELECT 'value ' || t.typname || '.' || e.enumlabel
-FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN ns ON t.typnamespace = ns.oid
-UNION ALL
-SELECT 'function ' || p.proname || '(' || coalesce((
-        SELECT string_agg(t.typname, ', ' ORDER BY x.n)
-        FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS x(oid, n)
-        JOIN pg_type t ON t.oid = x.oid), '') || ') returns ' || rt.typname
-FROM pg_proc p JOIN ns ON p.pronamespace = ns.oid JOIN pg_type rt ON rt.oid = p.prorettype
-UNION ALL
-SELECT 'unique ' || rel.relname || ' (' || (
-        SELECT string_agg(a.attname, ', ' ORDER BY k.n)
-        FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) || ')'
-FROM pg_index i JOIN rel ON i.indrelid = rel.oid
-WHERE i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
-"""
-"""Every River object of a schema as one text per fact, compared with `required_facts()`.
-Column types are not compared: a widened type (River has only ever widened) still works."""
 
 
 def required_facts() -> list[str]:
@@ -238,8 +182,7 @@ def _version_sql(schema: str, columns: set[str]) -> str | None:
     migration 005 it had no `line`); None: no such table."""
     if "version" not in columns:
         return None
-    where = " WHERE line = 'main'" if "line" in columns else ""
-    return f"SELECT coalesce(max(version), 0) FROM {qualified(schema)}river_migration{where}"
+    return render(sql.VERSION if "line" in columns else sql.VERSION_UNLINED, schema)
 
 
 def _migration_columns(facts: set[str]) -> set[str]:
@@ -249,22 +192,21 @@ def _migration_columns(facts: set[str]) -> set[str]:
 
 def schema_status(conn: psycopg.Connection, schema: str) -> SchemaStatus:
     """`check`'s and `migrate`'s view of a schema (blocking session)."""
-    facts = {r[0] for r in conn.execute(_FACTS, {"schema": check_schema_name(schema)})}
+    facts = {str(r[0]) for r in conn.execute(sql.FACTS, {"schema": check_schema_name(schema)})}
     query = _version_sql(schema, _migration_columns(facts))
-    version = int(conn.execute(query).fetchone()[0]) if query else 0
+    version = int(_one(conn.execute(query).fetchone())) if query else 0
     return SchemaStatus(schema, version, tuple(missing_objects(facts)))
 
 
 async def schema_status_async(conn: psycopg.AsyncConnection, schema: str) -> SchemaStatus:
     """The supervisor's start-up view of a schema: the same two queries on a pooled session."""
-    cur = await conn.execute(_FACTS, {"schema": check_schema_name(schema)})
-    facts = {r[0] for r in await cur.fetchall()}
+    cur = await conn.execute(sql.FACTS, {"schema": check_schema_name(schema)})
+    facts = {str(r[0]) for r in await cur.fetchall()}
     query = _version_sql(schema, _migration_columns(facts))
-    version = int((await (await conn.execute(query)).fetchone())[0]) if query else 0
+    version = int(_one(await (await conn.execute(query)).fetchone())) if query else 0
     return SchemaStatus(schema, version, tuple(missing_objects(facts)))
 
 
-STRAY_INDEX = "river_job_kind_unique_key_idx"
 STRAY_SHAPE = "UNIQUE (kind, unique_key) WHERE unique_key IS NOT NULL"
 STRAY_EFFECT = (
     f"{STRAY_INDEX} ({STRAY_SHAPE}) is left over from Civic OS's v0-10-0 migration, whose "
@@ -275,21 +217,6 @@ STRAY_EFFECT = (
     "unique_key)): keep it while that runs, else remove it with `civic-supervisor migrate "
     "--drop-stray-unique-index` (this warning does not fail `check`)"
 )
-
-_STRAY = """
-SELECT pg_get_indexdef(i.indexrelid),
-       t.relname = 'river_job' AND i.indisunique AND am.amname = 'btree' AND i.indexprs IS NULL
-       AND ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                 ORDER BY k.n) = ARRAY['kind', 'unique_key']
-       AND pg_get_expr(i.indpred, i.indrelid) = '(unique_key IS NOT NULL)'
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_index i ON i.indexrelid = c.oid
-JOIN pg_class t ON t.oid = i.indrelid
-JOIN pg_am am ON am.oid = c.relam
-WHERE n.nspname = %(schema)s AND c.relname = %(name)s
-"""
 
 
 @dataclass(frozen=True)
@@ -302,9 +229,9 @@ class StrayIndex:
 def stray_index(conn: psycopg.Connection, schema: str) -> StrayIndex | None:
     """Civic OS's leftover `river_job_kind_unique_key_idx` in `schema`, if an index has its name."""
     row = conn.execute(
-        _STRAY, {"schema": check_schema_name(schema), "name": STRAY_INDEX}
+        sql.STRAY, {"schema": check_schema_name(schema), "name": STRAY_INDEX}
     ).fetchone()
-    return StrayIndex(row[0], bool(row[1])) if row else None
+    return StrayIndex(str(row[0]), bool(row[1])) if row else None
 
 
 def drop_stray_index(conn: psycopg.Connection, schema: str) -> bool:
@@ -321,5 +248,5 @@ def drop_stray_index(conn: psycopg.Connection, schema: str) -> bool:
             f"{found.definition}: not dropped"
         )
     conn.autocommit = True
-    conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {qualified(schema)}{STRAY_INDEX}")
+    conn.execute(render(sql.DROP_STRAY, schema))
     return True

@@ -12,15 +12,15 @@ from importlib import resources
 
 import psycopg
 
-from supervisor.migrate import check_schema_name, qualified
+from supervisor.river import sql
+from supervisor.river.sql import check_schema_name, render
 
 TRIGGER = "civic_river_insert_notify"
 
 
 def install_sql(schema: str) -> str:
-    text = resources.files("proxy").joinpath("notify_trigger.sql").read_text()
-    channel = f"{check_schema_name(schema)}.river_insert"  # [a-zA-Z0-9_.]: safe in a literal
-    return text.replace("__SCHEMA__", qualified(schema)).replace("__CHANNEL__", channel)
+    text = resources.files("supervisor.river").joinpath("notify_trigger.sql").read_text()
+    return render(text, schema)
 
 
 def install(conn: psycopg.Connection, schema: str) -> None:
@@ -30,17 +30,11 @@ def install(conn: psycopg.Connection, schema: str) -> None:
 
 
 def remove(conn: psycopg.Connection, schema: str) -> None:
-    prefix = qualified(schema)
     with conn.transaction():
-        conn.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {prefix}river_job")
-        conn.execute(f"DROP FUNCTION IF EXISTS {prefix}{TRIGGER}()")
+        conn.execute(render(sql.DROP_NOTIFY_TRIGGER, schema))
+        conn.execute(render(sql.DROP_NOTIFY_FUNCTION, schema))
 
 
 def installed(conn: psycopg.Connection, schema: str) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-        " JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE n.nspname = %s AND c.relname = 'river_job' AND t.tgname = %s",
-        (schema, TRIGGER),
-    ).fetchone()
-    return row is not None
+    params = {"schema": check_schema_name(schema)}
+    return conn.execute(sql.NOTIFY_TRIGGER_INSTALLED, params).fetchone() is not None

@@ -19,8 +19,8 @@ from supervisor.database import RETRYABLE
 from supervisor.health_http import HealthServer
 from supervisor.metrics import ChildInfo, Metrics
 from supervisor.outcomes import Held
+from supervisor.river.sql import QUEUE_DEPTH as QUEUE_DEPTH_SQL
 from supervisor.sdnotify import Notifier
-from supervisor.status import QUEUE_DEPTH_SQL
 
 if TYPE_CHECKING:
     from supervisor.supervisor import Supervisor

@@ -13,24 +13,20 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from supervisor.database import Database
+from supervisor.river.sql import SWEEP
 
 log = logging.getLogger("civic.orphans")
-
-SWEEP = """
-UPDATE {s}river_job SET state = 'available', attempt = attempt - 1, scheduled_at = now()
-WHERE state = 'running' AND queue = ANY(%(queues)s)
-  AND attempted_by[array_length(attempted_by, 1)] = %(client_id)s
-  AND NOT (id = ANY(%(held)s))
-RETURNING id
-"""
 
 
 class ClaimGate:
     """Claims run concurrently; a sweep waits for them to drain and holds new ones back."""
 
-    def __init__(self) -> None:
+    def __init__(self, need_sweep: Callable[[], None] = lambda: None) -> None:
+        self.need_sweep = need_sweep
+        """Ask the parent's loop for a sweep (it posts an OrphanSweepNeeded event): after a
+        claim whose reply was lost, after a failed sweep, and when our liveness lock is ours
+        again."""
         self.in_flight = 0
-        self.needed = False
         self.live = True
         """False while this supervisor does not hold its liveness lock: a peer may then take
         it for dead and rescue what it claims, so nothing is claimed (deadclients.py)."""
@@ -55,7 +51,6 @@ class ClaimGate:
         self, db: Database, client_id: str, queues: list[str], held: Callable[[], list[int]]
     ) -> int:
         """`held()`: every job we still account for (children's and unwritten outcomes)."""
-        self.needed = False
         self._open.clear()
         try:
             await self._idle.wait()
@@ -63,7 +58,7 @@ class ClaimGate:
             async with db.connection() as conn:
                 rows = await (await conn.execute(db.sql(SWEEP), params)).fetchall()
         except BaseException:
-            self.needed = True
+            self.need_sweep()
             raise
         finally:
             self._open.set()

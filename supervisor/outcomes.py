@@ -1,4 +1,4 @@
-"""How a worker's result becomes a River state change (spec/RIVER.md §2.4-§2.7).
+"""How a worker's result becomes a River state change, by River's rules.
 
 Pure functions: the completer batches their output into one statement, the tests check the
 retry formula and every transition against them and against the database.
@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
+
+from supervisor.river.states import JobState
 
 SCHEDULER_INTERVAL = 5.0
 """A retry or snooze due within this many seconds skips `retryable`/`scheduled` (River)."""
@@ -34,7 +36,7 @@ class Held(NamedTuple):
 class StateChange:
     id: int
     attempt: int
-    state: str
+    state: JobState
     error: dict[str, Any] | None = None
     delay: float | None = None
     undo_attempt: bool = False
@@ -71,28 +73,29 @@ def _jsonb_text(text: str) -> str:
 def errored(held: Held, message: str, trace: str = "") -> StateChange:
     error = attempt_error(held, message, trace)
     if held.attempt >= held.max_attempts:
-        return StateChange(held.id, held.attempt, "discarded", error)
+        return StateChange(held.id, held.attempt, JobState.DISCARDED, error)
     delay = retry_delay(held.n_errors)
-    state = "available" if delay <= SCHEDULER_INTERVAL else "retryable"
+    state = JobState.AVAILABLE if delay <= SCHEDULER_INTERVAL else JobState.RETRYABLE
     return StateChange(held.id, held.attempt, state, error, delay)
 
 
 def completed(held: Held) -> StateChange:
-    return StateChange(held.id, held.attempt, "completed")
+    return StateChange(held.id, held.attempt, JobState.COMPLETED)
 
 
 def cancelled(held: Held, message: str, trace: str = "") -> StateChange:
-    return StateChange(held.id, held.attempt, "cancelled", attempt_error(held, message, trace))
+    error = attempt_error(held, message, trace)
+    return StateChange(held.id, held.attempt, JobState.CANCELLED, error)
 
 
 def snoozed(held: Held, seconds: float) -> StateChange:
-    state = "available" if seconds <= SCHEDULER_INTERVAL else "scheduled"
+    state = JobState.AVAILABLE if seconds <= SCHEDULER_INTERVAL else JobState.SCHEDULED
     return StateChange(held.id, held.attempt, state, None, seconds, undo_attempt=True, snooze=True)
 
 
 def interrupted(held: Held) -> StateChange:
     """Stopped by a graceful shutdown: back to available, attempt restored, no error."""
-    return StateChange(held.id, held.attempt, "available", None, 0.0, undo_attempt=True)
+    return StateChange(held.id, held.attempt, JobState.AVAILABLE, None, 0.0, undo_attempt=True)
 
 
 def from_child(held: Held, outcome: dict[str, Any]) -> StateChange:
@@ -108,7 +111,7 @@ def from_child(held: Held, outcome: dict[str, Any]) -> StateChange:
 
 
 def as_params(changes: list[StateChange]) -> dict[str, list[Any]]:
-    """Parallel arrays for proxy.river_sql.SET_STATE."""
+    """Parallel arrays for supervisor.river.sql.SET_STATE."""
     from psycopg.types.json import Jsonb
 
     return {

@@ -7,9 +7,9 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from proxy.river_sql import QUEUE_PAUSED, QUEUE_UPSERT
 from supervisor.config import Config
 from supervisor.database import RETRYABLE, Database
+from supervisor.river.sql import QUEUE_PAUSED, QUEUE_UPSERT
 
 if TYPE_CHECKING:
     from supervisor.children import ChildSet
@@ -37,7 +37,7 @@ class QueueKeeper:
                 row = await (
                     await conn.execute(self.db.sql(QUEUE_UPSERT), {"name": name})
                 ).fetchone()
-                if row[0]:
+                if row is not None and row[0]:  # the upsert returns its one row
                     paused.add(name)
         self._apply(paused)
 

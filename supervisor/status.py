@@ -1,9 +1,8 @@
 """`civic-supervisor status`: what the queues and the supervisors on this schema are doing.
 
-The queues and supervisors come from the database (one short session; the same queue-depth
-query feeds the parent's `civic_supervisor_queue_jobs` gauge). The children of this host's
-instance, and why one is down (a crash loop shows its startup error), come from its /readyz
-when `metrics.listen` is set: only the parent knows them.
+The queues and supervisors come from the database (one short session). The children of this
+host's instance, and why one is down (a crash loop shows its startup error), come from its
+/readyz when `metrics.listen` is set: only the parent knows them.
 """
 
 from __future__ import annotations
@@ -14,66 +13,27 @@ from typing import Any
 import psycopg
 
 from supervisor.config import Config
-from supervisor.deadclients import LOCK_CLASS
 from supervisor.health_http import ask
-from supervisor.migrate import qualified
 from supervisor.redact import redact_url
-
-QUEUE_DEPTH_SQL = """
-SELECT queue, state::text, count(*) FROM {s}river_job
-WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending')
-GROUP BY 1, 2
-"""
-
-QUEUES_SQL = """
-SELECT queue,
-       count(*) FILTER (WHERE state = 'available') AS available,
-       count(*) FILTER (WHERE state = 'running') AS running,
-       count(*) FILTER (WHERE state = 'retryable') AS retryable,
-       count(*) FILTER (WHERE state = 'scheduled') AS scheduled,
-       count(*) FILTER (WHERE state = 'discarded' AND finalized_at > now() - interval '24 hours')
-           AS discarded_24h,
-       coalesce(extract(epoch FROM now() - min(scheduled_at)
-           FILTER (WHERE state = 'available' AND scheduled_at <= now())), 0)::float8 AS oldest_available_s
-FROM {s}river_job GROUP BY queue ORDER BY queue
-"""
-
-CLIENTS_SQL = """
-SELECT c.client, count(*) AS running,
-       EXISTS (SELECT 1 FROM {s}river_leader l WHERE l.leader_id = c.client) AS leader,
-       EXISTS (SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted
-               AND k.objsubid = 2 AND k.classid = %(cls)s::oid
-               AND k.objid::bigint = (hashtext(c.client)::bigint & 4294967295)) AS lock_held
-FROM (SELECT attempted_by[array_length(attempted_by, 1)] AS client FROM {s}river_job
-      WHERE state = 'running'
-      UNION ALL SELECT leader_id FROM {s}river_leader) c
-GROUP BY c.client ORDER BY c.client
-"""
-
-CONNECTIONS_SQL = """
-SELECT coalesce(application_name, ''), count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1 ORDER BY 1
-"""
+from supervisor.river import sql
 
 
 def collect(conn: psycopg.Connection, schema: str) -> dict[str, Any]:
-    s = qualified(schema)
-
-    def rows(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        cur = conn.execute(sql.format(s=s), params or {})
-        names = [d.name for d in cur.description]
+    def rows(template: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        cur = conn.execute(sql.render(template, schema), params or {})
+        names = [d.name for d in cur.description or ()]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
-    leader = conn.execute(f"SELECT leader_id FROM {s}river_leader").fetchone()
-    clients = rows(CLIENTS_SQL, {"cls": LOCK_CLASS})
+    leader = conn.execute(sql.render(sql.LEADER, schema)).fetchone()
+    clients = rows(sql.CLIENTS, {"cls": sql.LOCK_CLASS})
     for c in clients:
         c["running"] = c["running"] - (1 if c["leader"] else 0)  # the UNION counted the leader row
     return {
-        "queues": rows(QUEUES_SQL),
+        "queues": rows(sql.QUEUE_COUNTS),
         "leader": leader[0] if leader else None,
         "clients": clients,
         "connections": [
-            {"application_name": a, "count": n} for a, n in conn.execute(CONNECTIONS_SQL)
+            {"application_name": a, "count": n} for a, n in conn.execute(sql.CONNECTIONS)
         ],
     }
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 import time
 
-from proxy.river_sql import CLAIM, render
+from proxy import jobrow
 from supervisor.benchmark import jobs
 from supervisor.benchmark.progress import Progress
 from supervisor.benchmark.target import BENCH_QUEUE, Target
 from supervisor.completer import statements
+from supervisor.river.sql import CLAIM, render
 
 RAW_NAME = "civic-bench-raw"
 SESSIONS = 3
@@ -24,7 +25,7 @@ BATCH = 100
 def _worker(
     target: Target, go: threading.Event, counts: list[int], slot: int, errors: list[BaseException]
 ) -> None:
-    claim = render(CLAIM, target.prefix)
+    claim = render(CLAIM, target.schema)
     params = {"queue": BENCH_QUEUE, "max": BATCH, "client_id": RAW_NAME, "max_attempted_by": 100}
     try:
         with target.connect(RAW_NAME) as conn:
@@ -33,9 +34,9 @@ def _worker(
                 rows = conn.execute(claim, params, prepare=True).fetchall()
                 if not rows:
                     return
-                done = [(r[0], r[3]) for r in rows]  # (id, attempt)
+                done = [(r[jobrow.ID], r[jobrow.ATTEMPT]) for r in rows]
                 for template, values in statements(done, []):
-                    conn.execute(render(template, target.prefix), values, prepare=True)
+                    conn.execute(render(template, target.schema), values, prepare=True)
                 counts[slot] += len(done)
     except BaseException as exc:  # noqa: BLE001 - reported by the caller
         errors.append(exc)

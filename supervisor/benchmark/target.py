@@ -15,7 +15,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from supervisor.migrate import migrate, qualified
+from supervisor.migrate import migrate
+from supervisor.river.sql import quoted
 
 BENCH_QUEUE = "civic_bench"
 DATABASE = "civic_bench"
@@ -32,7 +33,7 @@ class Target:
 
     @property
     def prefix(self) -> str:
-        return qualified(self.schema)
+        return quoted(self.schema) + "."
 
     def connect(self, name: str) -> psycopg.Connection:
         """A session of the bench itself; its name (civic-bench-*) is never counted as the supervisor's."""

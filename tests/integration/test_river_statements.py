@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
@@ -24,6 +24,7 @@ from supervisor.outcomes import (
     retry_delay,
     snoozed,
 )
+from supervisor.river.states import JobState
 from tests.support.river import claim, insert_jobs, job
 
 # river_job_state_in_bitmask: bit 0 (leftmost) scheduled, running, retryable, pending,
@@ -201,7 +202,7 @@ def test_a_change_no_statement_can_write_is_split_off_and_recorded_as_an_error(d
     crash the completer, and the parent with it (exit 70), with 5,000 outcomes lost."""
     insert_jobs(db, "noop", 5)
     hs = claim(db, 5)
-    bad = StateChange(hs[2].id, hs[2].attempt, "no-such-state")
+    bad = StateChange(hs[2].id, hs[2].attempt, cast(JobState, "no-such-state"))
 
     async def scenario(d: Database) -> int:
         completer = Completer(d)
@@ -318,7 +319,7 @@ def test_a_go_client_on_a_civic_host_is_never_rescued_early(db_url, db):
 
 
 def test_a_configured_id_is_rescued_once_seen_alive(db_url, db):
-    from supervisor.deadclients import LOCK_CLASS, TRY_LOCK
+    from supervisor.river.sql import LOCK_CLASS, TRY_LOCK
 
     jid = running_of(db, "worker-1")
     holder = psycopg.connect(db_url, autocommit=True)

@@ -7,8 +7,9 @@ from typing import Any
 
 import psycopg
 
-from proxy.river_sql import CLAIM, render
+from proxy import jobrow
 from supervisor.outcomes import Held
+from supervisor.river.sql import CLAIM, render
 
 
 def insert_jobs(conn: psycopg.Connection, kind: str, n: int = 1, *, args: str = "{}",
@@ -45,5 +46,9 @@ def notify_insert(conn: psycopg.Connection, queue: str = "civic_bench") -> None:
 def claim(db: psycopg.Connection, n: int) -> list[Held]:
     """Claim `n` bench jobs as the fetcher does; Held as the broker keeps them."""
     params = {"queue": "civic_bench", "max": n, "client_id": "t", "max_attempted_by": 100}
-    rows = db.execute(render(CLAIM, '"metadata".'), params).fetchall()
-    return [Held(r[0], r[3], r[4], r[11], r[10], r[1], r[5], None) for r in rows]
+    rows = db.execute(render(CLAIM, "metadata"), params).fetchall()
+    return [
+        Held(r[jobrow.ID], r[jobrow.ATTEMPT], r[jobrow.MAX_ATTEMPTS], r[jobrow.N_ERRORS],
+             r[jobrow.ATTEMPTED_AT], r[jobrow.KIND], r[jobrow.QUEUE], None)
+        for r in rows
+    ]  # fmt: skip

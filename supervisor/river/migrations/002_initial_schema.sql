@@ -1,10 +1,10 @@
-CREATE TYPE __SCHEMA__river_job_state AS ENUM(
+CREATE TYPE {schema}.river_job_state AS ENUM(
   'available', 'cancelled', 'completed', 'discarded', 'retryable', 'running', 'scheduled'
 );
 
-CREATE TABLE __SCHEMA__river_job(
+CREATE TABLE {schema}.river_job(
   id bigserial PRIMARY KEY,
-  state __SCHEMA__river_job_state NOT NULL DEFAULT 'available',
+  state {schema}.river_job_state NOT NULL DEFAULT 'available',
   attempt smallint NOT NULL DEFAULT 0,
   max_attempts smallint NOT NULL,
   attempted_at timestamptz,
@@ -29,15 +29,15 @@ CREATE TABLE __SCHEMA__river_job(
   CONSTRAINT kind_length CHECK (char_length(kind) > 0 AND char_length(kind) < 128)
 );
 
-CREATE INDEX river_job_kind ON __SCHEMA__river_job USING btree(kind);
-CREATE INDEX river_job_state_and_finalized_at_index ON __SCHEMA__river_job
+CREATE INDEX river_job_kind ON {schema}.river_job USING btree(kind);
+CREATE INDEX river_job_state_and_finalized_at_index ON {schema}.river_job
   USING btree(state, finalized_at) WHERE finalized_at IS NOT NULL;
-CREATE INDEX river_job_prioritized_fetching_index ON __SCHEMA__river_job
+CREATE INDEX river_job_prioritized_fetching_index ON {schema}.river_job
   USING btree(state, queue, priority, scheduled_at, id);
-CREATE INDEX river_job_args_index ON __SCHEMA__river_job USING GIN(args);
-CREATE INDEX river_job_metadata_index ON __SCHEMA__river_job USING GIN(metadata);
+CREATE INDEX river_job_args_index ON {schema}.river_job USING GIN(args);
+CREATE INDEX river_job_metadata_index ON {schema}.river_job USING GIN(metadata);
 
-CREATE OR REPLACE FUNCTION __SCHEMA__river_job_notify() RETURNS TRIGGER AS $$
+CREATE OR REPLACE FUNCTION {schema}.river_job_notify() RETURNS TRIGGER AS $$
 DECLARE
   payload json;
 BEGIN
@@ -49,10 +49,10 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER river_notify AFTER INSERT ON __SCHEMA__river_job
-  FOR EACH ROW EXECUTE PROCEDURE __SCHEMA__river_job_notify();
+CREATE TRIGGER river_notify AFTER INSERT ON {schema}.river_job
+  FOR EACH ROW EXECUTE PROCEDURE {schema}.river_job_notify();
 
-CREATE UNLOGGED TABLE __SCHEMA__river_leader(
+CREATE UNLOGGED TABLE {schema}.river_leader(
   elected_at timestamptz NOT NULL,
   expires_at timestamptz NOT NULL,
   leader_id text NOT NULL,

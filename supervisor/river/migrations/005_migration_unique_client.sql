@@ -1,10 +1,10 @@
 DO $body$
 BEGIN
   -- Tolerate schemas whose river_migration was never created by River (own migrations).
-  IF (SELECT to_regclass('__SCHEMA__river_migration') IS NOT NULL) THEN
-    ALTER TABLE __SCHEMA__river_migration RENAME TO river_migration_old;
+  IF (SELECT to_regclass('{schema}.river_migration') IS NOT NULL) THEN
+    ALTER TABLE {schema}.river_migration RENAME TO river_migration_old;
 
-    CREATE TABLE __SCHEMA__river_migration(
+    CREATE TABLE {schema}.river_migration(
       line text NOT NULL,
       version bigint NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
@@ -13,20 +13,20 @@ BEGIN
       PRIMARY KEY (line, version)
     );
 
-    INSERT INTO __SCHEMA__river_migration (created_at, line, version)
-      SELECT created_at, 'main', version FROM __SCHEMA__river_migration_old;
+    INSERT INTO {schema}.river_migration (created_at, line, version)
+      SELECT created_at, 'main', version FROM {schema}.river_migration_old;
 
-    DROP TABLE __SCHEMA__river_migration_old;
+    DROP TABLE {schema}.river_migration_old;
   END IF;
 END;
 $body$ LANGUAGE plpgsql;
 
-ALTER TABLE __SCHEMA__river_job ADD COLUMN IF NOT EXISTS unique_key bytea;
+ALTER TABLE {schema}.river_job ADD COLUMN IF NOT EXISTS unique_key bytea;
 
 CREATE UNIQUE INDEX IF NOT EXISTS river_job_kind_unique_key_idx
-  ON __SCHEMA__river_job (kind, unique_key) WHERE unique_key IS NOT NULL;
+  ON {schema}.river_job (kind, unique_key) WHERE unique_key IS NOT NULL;
 
-CREATE UNLOGGED TABLE __SCHEMA__river_client(
+CREATE UNLOGGED TABLE {schema}.river_client(
   id text PRIMARY KEY NOT NULL,
   created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
   metadata jsonb NOT NULL DEFAULT '{}',
@@ -35,8 +35,8 @@ CREATE UNLOGGED TABLE __SCHEMA__river_client(
   CONSTRAINT name_length CHECK (char_length(id) > 0 AND char_length(id) < 128)
 );
 
-CREATE UNLOGGED TABLE __SCHEMA__river_client_queue(
-  river_client_id text NOT NULL REFERENCES __SCHEMA__river_client (id) ON DELETE CASCADE,
+CREATE UNLOGGED TABLE {schema}.river_client_queue(
+  river_client_id text NOT NULL REFERENCES {schema}.river_client (id) ON DELETE CASCADE,
   name text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   max_workers bigint NOT NULL DEFAULT 0,

@@ -1,5 +1,5 @@
-CREATE OR REPLACE FUNCTION __SCHEMA__river_job_state_in_bitmask(
-  bitmask bit(8), state __SCHEMA__river_job_state
+CREATE OR REPLACE FUNCTION {schema}.river_job_state_in_bitmask(
+  bitmask bit(8), state {schema}.river_job_state
 ) RETURNS boolean LANGUAGE SQL IMMUTABLE AS $$
   SELECT CASE state
     WHEN 'available' THEN get_bit(bitmask, 7)
@@ -14,11 +14,11 @@ CREATE OR REPLACE FUNCTION __SCHEMA__river_job_state_in_bitmask(
   END = 1;
 $$;
 
-ALTER TABLE __SCHEMA__river_job ADD COLUMN IF NOT EXISTS unique_states bit(8);
+ALTER TABLE {schema}.river_job ADD COLUMN IF NOT EXISTS unique_states bit(8);
 
-CREATE UNIQUE INDEX IF NOT EXISTS river_job_unique_idx ON __SCHEMA__river_job (unique_key)
+CREATE UNIQUE INDEX IF NOT EXISTS river_job_unique_idx ON {schema}.river_job (unique_key)
   WHERE unique_key IS NOT NULL
     AND unique_states IS NOT NULL
-    AND __SCHEMA__river_job_state_in_bitmask(unique_states, state);
+    AND {schema}.river_job_state_in_bitmask(unique_states, state);
 
-DROP INDEX IF EXISTS __SCHEMA__river_job_kind_unique_key_idx;
+DROP INDEX IF EXISTS {schema}.river_job_kind_unique_key_idx;

@@ -1,3 +1,0 @@
-ALTER TABLE __SCHEMA__river_job ALTER COLUMN tags SET DEFAULT '{}';
-UPDATE __SCHEMA__river_job SET tags = '{}' WHERE tags IS NULL;
-ALTER TABLE __SCHEMA__river_job ALTER COLUMN tags SET NOT NULL;
