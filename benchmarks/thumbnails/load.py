@@ -21,11 +21,11 @@ key (a shared read buffer), which would show up as retried jobs."""
 
 def supervisor_memory(jpeg: Path, seconds: float) -> dict[str, Any]:
     """Idle RSS, then peak RSS under a sustained backlog of 12 MP JPEG thumbnail jobs."""
-    from supervisor.benchmark.process import SupervisorProcess
     from supervisor.benchmark.resources import process_memory, ready_children
     from supervisor.demo import services
-    from supervisor.demo.runner import config
+    from supervisor.demo.settings import config
     from supervisor.demo.workload import BUCKET, install_schema
+    from supervisor.runner import SupervisorProcess
 
     keys = [f"issues/{n}/{uuid.uuid4()}/original.jpg" for n in range(ORIGINALS)]
     say("supervisor: starting embedded PostgreSQL and S3 (moto)")
@@ -47,7 +47,7 @@ def supervisor_memory(jpeg: Path, seconds: float) -> dict[str, Any]:
             idle = process_memory(sup.pid)
             say(f"supervisor: idle total RSS {idle['total_rss_mb']:.0f} MB; {seconds:g} s of load")
             load = _load(db_url, sup.pid, keys, jpeg.stat().st_size, seconds)
-            code, _ = sup.stop()
+            code = sup.stop()
             if code != 0:
                 raise RuntimeError(f"the supervisor exited with {code}:\n{sup.log_tail()}")
     return {

@@ -7,11 +7,11 @@ import time
 from types import ModuleType
 from typing import Any
 
-from supervisor.benchmark.process import SupervisorProcess
 from supervisor.benchmark.progress import say
 from supervisor.benchmark.resources import ConnectionSampler, process_memory, ready_children
 from supervisor.benchmark.target import Target
 from supervisor.notify_trigger import install, remove
+from supervisor.runner import SupervisorProcess
 
 IDLE_CHILDREN = 3
 IDLE_S3 = {"access_key_id": "bench", "secret_access_key": "bench", "endpoint": "http://127.0.0.1:9"}
@@ -28,7 +28,7 @@ def bench_child(
         "fetch_poll_interval": f"{results['settings']['fetch_poll_interval_s']:g}s",
         "queues": {"bench": {"enabled": True, "max_workers": args.max_workers}},
     }
-    with SupervisorProcess(cfg, only=["bench"]) as sup:
+    with SupervisorProcess(cfg, args=["--only", "bench"]) as sup:
         results["lifecycle"]["bench_ready_s"] = sup.wait_ready()
         burndown.warm_up(tgt)
         sampler.phase()
@@ -65,9 +65,10 @@ def idle_children(tgt: Target, results: dict[str, Any], sampler: ConnectionSampl
     say("three production children, idle: start to ready, memory, SIGTERM to exit")
     cfg = tgt.supervisor_config() | {"s3": IDLE_S3}
     with SupervisorProcess(cfg) as sup:
-        results["lifecycle"]["parent_running_s"] = sup.wait_running()
         deadline = time.monotonic() + 30
         while ready_children(sup.pid) < IDLE_CHILDREN:
+            if not sup.alive:
+                raise RuntimeError(f"the supervisor exited during start:\n{sup.log_tail()}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"children did not become ready:\n{sup.log_tail()}")
             time.sleep(0.005)
@@ -81,7 +82,7 @@ def idle_children(tgt: Target, results: dict[str, Any], sampler: ConnectionSampl
 
 def _stop(sup: SupervisorProcess, lifecycle: dict[str, Any], prefix: str) -> None:
     """SIGTERM, timed; a non-zero exit fails the run with the supervisor's last log lines."""
-    code, seconds = sup.stop()
-    lifecycle[prefix + "exit_code"], lifecycle[prefix + "sigterm_exit_s"] = code, seconds
+    code = sup.stop()
+    lifecycle[prefix + "exit_code"], lifecycle[prefix + "sigterm_exit_s"] = code, sup.stop_seconds
     if code != 0:
         raise RuntimeError(f"the supervisor exited with {code}:\n{sup.log_tail()}")

@@ -20,10 +20,11 @@ import psycopg
 from supervisor.demo import missing_extras, report, services
 from supervisor.demo.keep import explore
 from supervisor.demo.progress import Monitor
-from supervisor.demo.runner import BUDGET, SupervisorProcess, config
+from supervisor.demo.settings import BUDGET, config
 from supervisor.demo.summary import collect, problems
 from supervisor.demo.workload import Mix, enqueue, install_schema, prepare
 from supervisor.interruptible import interruptible
+from supervisor.runner import SupervisorProcess
 
 
 def _say(text: str) -> None:
@@ -67,9 +68,9 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
         monitor.start()
         stack.callback(monitor.stop)
         settings = config(db_url, s3.endpoint, mailbox.port)
-        sup = stack.enter_context(SupervisorProcess(workdir, settings))
+        sup = stack.enter_context(SupervisorProcess(settings, workdir=workdir))
         deadline = time.monotonic() + args.timeout
-        sup.wait_running(deadline)
+        sup.wait_ready(deadline - time.monotonic())
         _say(
             f"supervisor running; enqueueing {mix.presign} uploads to presign, "
             f"{mix.thumbnails} files to thumbnail, {mix.notifications} notifications"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from supervisor.demo.content import TEMPLATE
 from supervisor.demo.progress import FINAL, QUEUES, Monitor
-from supervisor.demo.runner import SupervisorProcess
 from supervisor.demo.services import S3_KEY, S3_SECRET
 from supervisor.demo.workload import BUCKET
+from supervisor.runner import SupervisorProcess
 
 TRY = (
     "SELECT create_notification((SELECT id FROM metadata.civic_os_users LIMIT 1),"

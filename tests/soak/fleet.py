@@ -10,14 +10,13 @@ predecessor that PostgreSQL has not reaped yet.
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from typing import Any
 
 import psutil
 
-from tests.support.supervisor_harness import Running, start, wait_for
+from tests.support.supervisor_harness import Running, start
+from tests.support.wait import wait_for
 
 CHILDREN = ("presign", "thumbnails", "notifications")
 MAX_CONNS = 4
@@ -46,7 +45,7 @@ class Fleet:
         }
         sup = start(self.db_url, cfg, only=None, ready=False)
         self.history.append(sup)
-        sup.wait_ready(len(CHILDREN), timeout)
+        sup.wait_ready(timeout)
         self.live[slot] = sup
         return sup
 
@@ -54,8 +53,7 @@ class Fleet:
         """SIGKILL the parent alone; its children must notice and exit by themselves."""
         sup = self.live.pop(slot)
         orphans = list(sup.children().values())
-        os.kill(sup.proc.pid, signal.SIGKILL)
-        sup.proc.wait()
+        sup.process.kill()
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline and any(_alive(p) for p in orphans):
             time.sleep(0.05)
@@ -75,7 +73,13 @@ class Fleet:
             proc = self.children(slot).get(name)
             return proc is not None and proc.pid != old_pid
 
-        wait_for(restarted, timeout, interval=0.02)
+        wait_for(
+            restarted,
+            what=f"{slot}'s {name} under a new pid",
+            show=lambda: self.children(slot),
+            timeout=timeout,
+            interval=0.02,
+        )
         return time.monotonic() - t0
 
     def crashed(self) -> list[str]:

@@ -23,8 +23,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.river import insert_jobs, job
-from tests.support.supervisor_harness import Running, start, wait_for
+from tests.support.river import insert_jobs, job, states
+from tests.support.supervisor_harness import Running, start
+from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
 
@@ -157,7 +158,12 @@ def test_children_run_as_child_user_and_process_jobs(
             "Uid": [entry.pw_uid] * 4, "Gid": [entry.pw_gid] * 4, "Groups": []
         }  # fmt: skip
         jobs = insert_jobs(db, "noop", 5)
-        wait_for(lambda: all(job(db, j)["state"] == "completed" for j in jobs), timeout=30)
+        wait_for(
+            lambda: all(job(db, j)["state"] == "completed" for j in jobs),
+            what="every job of jobs completed",
+            show=lambda: states(db),
+            timeout=30,
+        )
     finally:
         sup.stop()
 

@@ -11,13 +11,14 @@ import io
 import pytest
 from PIL import Image
 
-from supervisor.benchmark.measure import ConnectionSampler
+from supervisor.benchmark.resources import ConnectionSampler
 from tests.support.notifications import add_template, add_user, apply_schema
 from tests.support.river import states
 from tests.support.s3_server import ACCESS_KEY, SECRET_KEY, browser_put
 from tests.support.samples import corrupt_jpeg, encrypted_pdf, jpeg, pdf, png_bomb, truncated_png
 from tests.support.smtp_server import smtp_server
-from tests.support.supervisor_harness import start, wait_for
+from tests.support.supervisor_harness import start
+from tests.support.wait import wait_for
 
 ALL = "presign,thumbnails,notifications"
 
@@ -56,8 +57,15 @@ def store_file(db, s3, bucket, key, body, mime):
 
 
 def wait_thumbnail(db, file_id, status):
-    wait_for(lambda: one(db, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", file_id)[0]
-             == status, timeout=30)  # fmt: skip
+    wait_for(
+        lambda: (
+            one(db, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", file_id)[0]
+            == status
+        ),
+        what=f"file {file_id} thumbnail_status {status}",
+        show=lambda: one(db, "SELECT thumbnail_status FROM metadata.files WHERE id = %s", file_id),
+        timeout=30,
+    )
 
 
 def test_upload_thumbnail_and_notification_flow(db_url, civic, s3, bucket, smtp):
@@ -69,8 +77,18 @@ def test_upload_thumbnail_and_notification_flow(db_url, civic, s3, bucket, smtp)
                 civic,
                 "SELECT public.request_upload_url('issues', '7', 'photo.jpg', 'image/jpeg')::text",
             )[0]
-            wait_for(lambda: one(civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid)[0]
-                     == "completed")  # fmt: skip
+            wait_for(
+                lambda: (
+                    one(
+                        civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid
+                    )[0]
+                    == "completed"
+                ),
+                what=f"upload request {rid} completed",
+                show=lambda: one(
+                    civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid
+                ),
+            )
             url, file_id, key = one(civic, "SELECT presigned_url, file_id::text, s3_key"
                                     " FROM metadata.file_upload_requests WHERE id = %s", rid)  # fmt: skip
             assert key == f"issues/7/{file_id}/original.jpg"
@@ -112,12 +130,20 @@ def test_upload_thumbnail_and_notification_flow(db_url, civic, s3, bucket, smtp)
                 lambda: (
                     one(civic, "SELECT status FROM metadata.notifications WHERE id = %s", nid)[0]
                     == "sent"
-                )
+                ),
+                what=f"notification {nid} sent",
+                show=lambda: one(
+                    civic, "SELECT status FROM metadata.notifications WHERE id = %s", nid
+                ),
             )
             (msg,) = [m.message for m in smtp.messages]
             assert msg["Subject"] == "Welcome Ada" and msg["To"] == "ada@mail.test"
             assert "Hello Ada from Civic OS" in msg.get_body(("html",)).get_content()
-            wait_for(lambda: "running" not in states(civic) and "available" not in states(civic))
+            wait_for(
+                lambda: "running" not in states(civic) and "available" not in states(civic),
+                what="no job running or available",
+                show=lambda: states(civic),
+            )
             assert set(states(civic)) == {"completed"}
         finally:
             assert sup.stop() == 0
@@ -143,9 +169,21 @@ def test_bad_inputs_fail_cleanly_while_the_children_keep_serving(db_url, civic, 
                 0
             ]
             assert error, name
-        wait_for(lambda: one(civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid)[0]
-                 == "failed")  # fmt: skip
-        wait_for(lambda: states(civic) == {"cancelled": len(bad) + 1})
+        wait_for(
+            lambda: (
+                one(civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid)[0]
+                == "failed"
+            ),
+            what=f"upload request {rid} failed",
+            show=lambda: one(
+                civic, "SELECT status FROM metadata.file_upload_requests WHERE id = %s", rid
+            ),
+        )
+        wait_for(
+            lambda: states(civic) == {"cancelled": len(bad) + 1},
+            what='job states {"cancelled": len(bad) + 1}',
+            show=lambda: states(civic),
+        )
         errors = civic.execute("SELECT errors[1]->>'error' FROM metadata.river_job").fetchall()
         assert all(e[0] for e in errors)
         good = store_file(civic, s3, bucket, "good/a.jpg", jpeg(800, 600), "image/jpeg")

@@ -19,8 +19,9 @@ from typing import Any
 import psycopg
 
 from tests.support.go_client import go_problems, journal_runs, spawn
-from tests.support.river import insert_jobs, job
-from tests.support.supervisor_harness import start, wait_for
+from tests.support.river import insert_jobs, job, states
+from tests.support.supervisor_harness import start
+from tests.support.wait import wait_for
 
 GO_QUEUE = "go_default"
 DEAD_AFTER = 1.0
@@ -93,12 +94,20 @@ def test_a_killed_go_client_is_left_to_rivers_rescuer_and_nothing_runs_twice(db_
     sup = start(db_url, CONFIG)
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        wait_for(lambda: _leader(db).startswith("civic:"))
+        wait_for(
+            lambda: _leader(db).startswith("civic:"),
+            what="a civic-supervisor leading",
+            show=lambda: _leader(db),
+        )
         bench = _bench(db, bench_journal, 10)
         held, quick = _go(db, 3, 4000), _go(db, 6, 200)  # the long ones are claimed first
         proc, g0 = spawn(db_url, go_journal, workers=3)
         procs.append(proc)
-        wait_for(lambda: _running_of(db, g0) == 3)
+        wait_for(
+            lambda: _running_of(db, g0) == 3,
+            what="3 jobs running on the Go client",
+            show=lambda: _running_of(db, g0),
+        )
         time.sleep(0.5)  # mid-work
         proc.kill()
         proc.wait()
@@ -111,7 +120,12 @@ def test_a_killed_go_client_is_left_to_rivers_rescuer_and_nothing_runs_twice(db_
         procs.append(proc)
         assert g1 != g0
         bench += _bench(db, bench_journal, 10)
-        wait_for(lambda: _all_completed(db, held + quick + bench), timeout=40)
+        wait_for(
+            lambda: _all_completed(db, held + quick + bench),
+            what="every Go and bench job completed",
+            show=lambda: states(db),
+            timeout=40,
+        )
         assert _leader(db).startswith("civic:")
         assert _stop(proc) == 0
     finally:
@@ -141,16 +155,33 @@ def test_a_killed_civic_supervisor_recovers_its_own_jobs_and_never_touches_the_g
     proc, g0 = spawn(db_url, go_journal, workers=2)
     restarted = None
     try:
-        wait_for(lambda: _leader(db).startswith("civic:"))
+        wait_for(
+            lambda: _leader(db).startswith("civic:"),
+            what="a civic-supervisor leading",
+            show=lambda: _leader(db),
+        )
         go = _go(db, 12, 1500)  # 9 s of work on 2 workers: through the kill and the restart
         long = _bench(db, bench_journal, 3, ms=3000)
-        wait_for(lambda: all(job(db, i)["state"] == "running" for i in long))
-        wait_for(lambda: _running_of(db, g0) == 2)
+        wait_for(
+            lambda: all(job(db, i)["state"] == "running" for i in long),
+            what="every job of long running",
+            show=lambda: states(db),
+        )
+        wait_for(
+            lambda: _running_of(db, g0) == 2,
+            what="2 jobs running on the Go client",
+            show=lambda: _running_of(db, g0),
+        )
         first = job(db, long[0])["attempted_by"][-1]
         sup.kill()
         restarted = start(db_url, CONFIG)
         bench = long + _bench(db, bench_journal, 10)
-        wait_for(lambda: _all_completed(db, go + bench), timeout=40)
+        wait_for(
+            lambda: _all_completed(db, go + bench),
+            what="every Go and bench job completed",
+            show=lambda: states(db),
+            timeout=40,
+        )
         assert _stop(proc) == 0
     finally:
         _stop(proc)

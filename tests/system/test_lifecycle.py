@@ -8,10 +8,15 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support.river import insert_jobs, job
-from tests.support.supervisor_harness import start, wait_for
+from tests.support.river import insert_jobs, job, states
+from tests.support.supervisor_harness import start
+from tests.support.wait import wait_for
 
-FAST_MAINT = {"maintenance": {"scheduler_interval": "200ms", "elect_interval": "200ms"}}
+CLIENT = "civic:lifecycle-test"
+FAST_MAINT = {
+    "client_id": CLIENT,
+    "maintenance": {"scheduler_interval": "200ms", "elect_interval": "200ms"},
+}
 
 
 @pytest.fixture
@@ -22,32 +27,40 @@ def sup(db_url):
 
 
 def final(db, job_id, states=("completed", "cancelled", "discarded", "retryable", "scheduled")):
-    return wait_for(lambda: (j := job(db, job_id))["state"] in states and j)
+    return wait_for(
+        lambda: (j := job(db, job_id))["state"] in states and j,
+        what=f"job {job_id} in one of {states}",
+        show=lambda: job(db, job_id)["state"],
+    )
 
 
 def test_noop_completes_with_river_columns(sup, db):
     (jid,) = insert_jobs(db, "noop")
     j = final(db, jid, ("completed",))
     assert j["attempt"] == 1 and j["finalized_at"] is not None and j["attempted_at"] is not None
-    assert j["attempted_by"][-1] == job_client(sup)
+    assert j["attempted_by"][-1] == CLIENT
     assert j["errors"] is None
-
-
-def job_client(sup):
-    return next(line.split("client ")[1].split(",")[0] for line in sup.log.splitlines()
-                if "civic-supervisor running" in line)  # fmt: skip
 
 
 def test_error_appends_attempt_error_and_retries_per_policy(sup, db):
     (jid,) = insert_jobs(db, "fail", args='{"message": "boom"}', max_attempts=3)
     j = final(db, jid, ("retryable", "available"))
-    wait_for(lambda: job(db, jid)["errors"])
+    wait_for(
+        lambda: job(db, jid)["errors"],
+        what=f"an error on job {jid}",
+        show=lambda: job(db, jid)["state"],
+    )
     j = job(db, jid)
     err = j["errors"][0]
     assert err["attempt"] == 1 and "boom" in err["error"] and "RuntimeError" in err["trace"]
     assert err["at"].endswith("Z")
     # first retry: 1s +-10% -> straight to available (<= 5 s), then second error -> 16 s retryable
-    j = wait_for(lambda: (x := job(db, jid))["state"] == "retryable" and x, timeout=15)
+    j = wait_for(
+        lambda: (x := job(db, jid))["state"] == "retryable" and x,
+        what=f"job {jid} retryable",
+        show=lambda: job(db, jid)["state"],
+        timeout=15,
+    )
     assert j["attempt"] == 2 and len(j["errors"]) == 2
     delay = (j["scheduled_at"] - j["attempted_at"]).total_seconds()
     assert 16 * 0.9 - 1 <= delay <= 16 * 1.1 + 1
@@ -74,7 +87,11 @@ def test_snooze_keeps_attempt_and_counts(sup, db):
 
 def test_short_snooze_goes_straight_to_available(sup, db):
     (jid,) = insert_jobs(db, "snooze", args='{"seconds": 2}', max_attempts=5)
-    wait_for(lambda: job(db, jid)["metadata"].get("snoozes") == 1)
+    wait_for(
+        lambda: job(db, jid)["metadata"].get("snoozes") == 1,
+        what=f"job {jid} snoozed once",
+        show=lambda: job(db, jid)["metadata"],
+    )
     assert job(db, jid)["state"] in ("available", "running")
 
 
@@ -87,7 +104,11 @@ def test_unknown_kind_retries_with_error(sup, db):
 def test_remote_cancel_of_running_job(sup, db):
     """River's JobCancel on a running job: metadata flag + river_control NOTIFY."""
     (jid,) = insert_jobs(db, "sleep", args='{"ms": 20000}')
-    wait_for(lambda: job(db, jid)["state"] == "running")
+    wait_for(
+        lambda: job(db, jid)["state"] == "running",
+        what=f"job {jid} running",
+        show=lambda: job(db, jid)["state"],
+    )
     with db.transaction():
         db.execute(
             "UPDATE metadata.river_job SET metadata = jsonb_set(metadata, '{cancel_attempted_at}',"
@@ -106,7 +127,11 @@ def test_staged_write_commits_with_completion(sup, db):
     )
     final(db, ok, ("completed",))
     final(db, bad, ("retryable", "available"))
-    wait_for(lambda: job(db, bad)["errors"])
+    wait_for(
+        lambda: job(db, bad)["errors"],
+        what=f"an error on job {bad}",
+        show=lambda: job(db, bad)["state"],
+    )
     rows = db.execute("SELECT job_id, note FROM civic_bench_effects").fetchall()
     assert rows == [(ok, "x")]
 
@@ -150,7 +175,11 @@ def test_claim_order_priority_then_scheduled_at_then_id(db_url, db):
         )
     s = start(db_url, {"queues": {"bench": {"max_workers": 1}}})
     try:
-        wait_for(lambda: all(job(db, i)["state"] == "completed" for i in ids))
+        wait_for(
+            lambda: all(job(db, i)["state"] == "completed" for i in ids),
+            what="every job of ids completed",
+            show=lambda: states(db),
+        )
     finally:
         s.stop()
     order = [
@@ -163,7 +192,7 @@ def test_attempted_by_capped_at_100(sup, db):
     (jid,) = insert_jobs(db, "noop", attempted_by=[f"c{i}" for i in range(100)])
     j = final(db, jid, ("completed",))
     assert len(j["attempted_by"]) == 100
-    assert j["attempted_by"][0] == "c1" and j["attempted_by"][-1] == job_client(sup)
+    assert j["attempted_by"][0] == "c1" and j["attempted_by"][-1] == CLIENT
 
 
 def test_pause_and_resume_queue(sup, db):
@@ -171,7 +200,11 @@ def test_pause_and_resume_queue(sup, db):
     db.execute(
         """SELECT pg_notify('metadata.river_control', '{"action":"pause","queue":"civic_bench"}')"""
     )
-    wait_for(lambda: "queue civic_bench paused" in sup.log)
+    wait_for(
+        lambda: "queue civic_bench paused" in sup.log,
+        what="queue civic_bench paused in the log",
+        show=sup.log_tail,
+    )
     (jid,) = insert_jobs(db, "noop")
     time.sleep(0.6)
     assert job(db, jid)["state"] == "available"
@@ -191,9 +224,11 @@ def test_scheduler_promotes_due_retryable_and_scheduled(sup, db):
 
 def test_leader_row_held_and_released(db_url, db):
     s = start(db_url, FAST_MAINT)
-    client = job_client(s)
+    client = CLIENT
     wait_for(
-        lambda: db.execute("SELECT leader_id FROM metadata.river_leader").fetchone() == (client,)
+        lambda: db.execute("SELECT leader_id FROM metadata.river_leader").fetchone() == (client,),
+        what=f"{client} leading",
+        show=lambda: db.execute("SELECT leader_id FROM metadata.river_leader").fetchone(),
     )
     assert s.stop() == 0
     assert db.execute("SELECT count(*) FROM metadata.river_leader").fetchone()[0] == 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.support.river import insert_jobs, job, states
-from tests.support.supervisor_harness import start, wait_for
+from tests.support.supervisor_harness import start
+from tests.support.wait import wait_for
 
 FAST = {
     "maintenance": {
@@ -29,7 +30,11 @@ def test_rescuer_returns_stuck_running_jobs(db_url, db):
     fresh = insert_jobs(db, "noop", state="running", attempt=1, attempted_at=ago(db, minutes=1))[0]
     sup = start(db_url, FAST)
     try:
-        wait_for(lambda: job(db, retry)["metadata"].get("river:rescue_count") == 1)
+        wait_for(
+            lambda: job(db, retry)["metadata"].get("river:rescue_count") == 1,
+            what=f"job {retry} rescued once",
+            show=lambda: job(db, retry)["metadata"],
+        )
         j = job(db, retry)
         assert j["errors"][-1]["error"] == "Stuck job rescued by JobRescuer"
         assert j["state"] in ("retryable", "available", "running", "completed")
@@ -53,13 +58,17 @@ def test_cleaner_deletes_past_retention_only(db_url, db):
         wait_for(
             lambda: (
                 not db.execute("SELECT 1 FROM metadata.river_job WHERE id = %s", (gone,)).fetchone()
-            )
+            ),
+            what=f"job {gone} deleted",
+            show=lambda: job(db, gone)["state"],
         )
         assert {job(db, kept)["state"], job(db, discarded)["state"]} == {"completed", "discarded"}
         wait_for(
             lambda: (
                 not db.execute("SELECT 1 FROM metadata.river_queue WHERE name = 'idle'").fetchone()
-            )
+            ),
+            what="queue idle deleted",
+            show=lambda: db.execute("SELECT name FROM metadata.river_queue").fetchall(),
         )
     finally:
         sup.stop()
@@ -80,7 +89,11 @@ def test_another_river_client_as_leader_is_respected(db_url, db):
         db.execute(
             """SELECT pg_notify('metadata.river_leadership', '{"leader_id":"go-river-client","action":"resigned"}')"""
         )
-        wait_for(lambda: job(db, jid)["state"] == "completed")
+        wait_for(
+            lambda: job(db, jid)["state"] == "completed",
+            what=f"job {jid} completed",
+            show=lambda: job(db, jid)["state"],
+        )
         assert "became leader" in sup.log
     finally:
         sup.stop()
@@ -92,7 +105,12 @@ def test_two_supervisors_share_a_queue_without_double_work(db_url, db):
     b = start(db_url, {**FAST, "database": {"application_name": "civic-supervisor-b"}})
     try:
         insert_jobs(db, "write", 2000)
-        wait_for(lambda: states(db) == {"completed": 2000}, timeout=60)
+        wait_for(
+            lambda: states(db) == {"completed": 2000},
+            what='job states {"completed": 2000}',
+            show=lambda: states(db),
+            timeout=60,
+        )
         # the primary key would have failed a second write of any job: exactly one each
         assert db.execute("SELECT count(*) FROM civic_bench_effects").fetchone()[0] == 2000
         by = dict(
@@ -115,11 +133,24 @@ def test_job_timeout_is_recorded_and_stuck_child_recycled(db_url, db):
     try:
         pid = sup.children()["bench"].pid
         (jid,) = insert_jobs(db, "hang", args='{"seconds": 600}', max_attempts=1)
-        wait_for(lambda: job(db, jid)["state"] == "discarded")
+        wait_for(
+            lambda: job(db, jid)["state"] == "discarded",
+            what=f"job {jid} discarded",
+            show=lambda: job(db, jid)["state"],
+        )
         assert "JobTimeout: job exceeded its deadline of 0.5s" in job(db, jid)["errors"][0]["error"]
-        wait_for(lambda: (c := sup.children().get("bench")) and c.pid != pid, timeout=15)
+        wait_for(
+            lambda: (c := sup.children().get("bench")) and c.pid != pid,
+            what="child bench restarted",
+            show=sup.children,
+            timeout=15,
+        )
         (ok,) = insert_jobs(db, "noop")
-        wait_for(lambda: job(db, ok)["state"] == "completed")
+        wait_for(
+            lambda: job(db, ok)["state"] == "completed",
+            what=f"job {ok} completed",
+            show=lambda: job(db, ok)["state"],
+        )
     finally:
         sup.stop()
 
@@ -128,10 +159,15 @@ def test_poll_only_with_two_connections(db_url, db):
     sup = start(db_url, {"database": {"poll_only": True, "max_conns": 2}})
     try:
         ids = insert_jobs(db, "noop", 500)
-        wait_for(lambda: all(job(db, i)["state"] == "completed" for i in ids[-5:]))
+        wait_for(
+            lambda: all(job(db, i)["state"] == "completed" for i in ids[-5:]),
+            what="every job of ids[-5:] completed",
+            show=lambda: states(db),
+        )
         assert states(db) == {"completed": 500}
         assert sup.connections(db) <= 2
-        assert "listening on" not in sup.log
+        listeners = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+        assert db.execute(listeners, (sup.app + " listener",)).fetchone()[0] == 0
     finally:
         sup.stop()
 
@@ -140,7 +176,11 @@ def test_two_connections_with_listener(db_url, db):
     sup = start(db_url, {"database": {"max_conns": 2}})
     try:
         ids = insert_jobs(db, "noop", 300)
-        wait_for(lambda: states(db) == {"completed": 300})
+        wait_for(
+            lambda: states(db) == {"completed": 300},
+            what='job states {"completed": 300}',
+            show=lambda: states(db),
+        )
         assert sup.connections(db) <= 2 and ids
     finally:
         sup.stop()

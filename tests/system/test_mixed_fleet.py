@@ -15,7 +15,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from supervisor.config import ConfigError, load
 from tests.support.cut_proxy import CutProxy
 from tests.support.river import insert_jobs, job, states
-from tests.support.supervisor_harness import start, wait_for
+from tests.support.supervisor_harness import start
+from tests.support.wait import wait_for
 
 
 def test_a_job_past_its_deadline_stays_running_until_its_handler_returns(db_url, db):
@@ -25,14 +26,26 @@ def test_a_job_past_its_deadline_stays_running_until_its_handler_returns(db_url,
     try:
         (late,) = insert_jobs(db, "hang", args='{"seconds": 2}')
         (raises,) = insert_jobs(db, "sleep", args='{"ms": 60000}', max_attempts=1)
-        wait_for(lambda: job(db, late)["state"] == "running")
+        wait_for(
+            lambda: job(db, late)["state"] == "running",
+            what=f"job {late} running",
+            show=lambda: job(db, late)["state"],
+        )
         time.sleep(1.2)
         row = job(db, late)
         assert (row["state"], row["attempt"], row["errors"]) == ("running", 1, None)
-        wait_for(lambda: job(db, late)["state"] == "completed")
+        wait_for(
+            lambda: job(db, late)["state"] == "completed",
+            what=f"job {late} completed",
+            show=lambda: job(db, late)["state"],
+        )
         row = job(db, late)
         assert row["attempt"] == 1 and len(row["attempted_by"]) == 1 and not row["errors"]
-        wait_for(lambda: job(db, raises)["state"] == "discarded")  # cancelled at the deadline
+        wait_for(
+            lambda: job(db, raises)["state"] == "discarded",
+            what=f"job {raises} discarded",
+            show=lambda: job(db, raises)["state"],
+        )  # cancelled at the deadline
         error = job(db, raises)["errors"][0]["error"]
         assert error.startswith("JobTimeout: job exceeded its deadline of 0.5s")
         assert "sleep interrupted" in error
@@ -46,14 +59,22 @@ def test_a_remote_cancel_at_the_last_attempt_ends_cancelled(db_url, db):
     sup = start(db_url)
     try:
         (jid,) = insert_jobs(db, "sleep", args='{"ms": 60000}', max_attempts=1)
-        wait_for(lambda: job(db, jid)["state"] == "running")
+        wait_for(
+            lambda: job(db, jid)["state"] == "running",
+            what=f"job {jid} running",
+            show=lambda: job(db, jid)["state"],
+        )
         db.execute(
             "UPDATE metadata.river_job SET metadata = metadata || jsonb_build_object("
             "'cancel_attempted_at', now()) WHERE id = %s", (jid,),
         )  # fmt: skip
         payload = json.dumps({"action": "cancel", "job_id": jid, "queue": "civic_bench"})
         db.execute("SELECT pg_notify('metadata.river_control', %s)", (payload,))
-        wait_for(lambda: job(db, jid)["state"] == "cancelled")
+        wait_for(
+            lambda: job(db, jid)["state"] == "cancelled",
+            what=f"job {jid} cancelled",
+            show=lambda: job(db, jid)["state"],
+        )
         assert "cancelled remotely" in job(db, jid)["errors"][0]["error"]
     finally:
         sup.stop()
@@ -65,7 +86,11 @@ def test_leadership_never_leaves_the_leader_duties_to_go_clients(db_url, db):
     sup = start(db_url, {"maintenance": {"leadership": "never"}})
     try:
         (now,) = insert_jobs(db, "noop")
-        wait_for(lambda: job(db, now)["state"] == "completed")  # it works, it does not lead
+        wait_for(
+            lambda: job(db, now)["state"] == "completed",
+            what=f"job {now} completed",
+            show=lambda: job(db, now)["state"],
+        )  # it works, it does not lead
         time.sleep(1.0)
         assert job(db, jid)["state"] == "scheduled"
         assert db.execute("SELECT count(*) FROM metadata.river_leader").fetchone()[0] == 0
@@ -113,15 +138,27 @@ def test_a_supervisor_cut_off_longer_than_dead_client_after_never_runs_a_job_twi
     try:
         args = json.dumps({"path": str(journal), "ms": 5000})
         ids = insert_jobs(db, "journal", 4, args=args, max_attempts=5)
-        wait_for(lambda: states(db).get("running") == 4)
+        wait_for(
+            lambda: states(db).get("running") == 4, what="4 jobs running", show=lambda: states(db)
+        )
         b = start(db_url, {**PEERS, "database": {"application_name": "civic-supervisor-b"}})
         proxy.cut()
         cut = time.monotonic()
-        wait_for(lambda: all(job(db, i)["attempt"] == 2 for i in ids), timeout=20)
+        wait_for(
+            lambda: all(job(db, i)["attempt"] == 2 for i in ids),
+            what="every job rescued into attempt 2",
+            show=lambda: [job(db, i)["attempt"] for i in ids],
+            timeout=20,
+        )
         assert time.monotonic() - cut >= 2.0  # not before dead_client_after
         time.sleep(max(0.0, 6.0 - (time.monotonic() - cut)))
         proxy.restore()
-        wait_for(lambda: states(db) == {"completed": 4}, timeout=30)
+        wait_for(
+            lambda: states(db) == {"completed": 4},
+            what='job states {"completed": 4}',
+            show=lambda: states(db),
+            timeout=30,
+        )
     finally:
         for sup in (a, b):
             if sup is not None:

@@ -15,7 +15,8 @@ import psycopg
 
 from supervisor.notify_trigger import install, installed, remove
 from tests.support.river import insert_jobs, job, notify_insert
-from tests.support.supervisor_harness import start, wait_for
+from tests.support.supervisor_harness import start
+from tests.support.wait import wait_for
 
 CHANNEL = "metadata.river_insert"
 
@@ -71,10 +72,20 @@ def test_plain_sql_job_starts_long_before_the_poll(db, db_url):
     try:
         (warm,) = insert_jobs(db, "noop")
         notify_insert(db)
-        wait_for(lambda: job(db, warm)["state"] == "completed", timeout=15)
+        wait_for(
+            lambda: job(db, warm)["state"] == "completed",
+            what=f"job {warm} completed",
+            show=lambda: job(db, warm)["state"],
+            timeout=15,
+        )
         time.sleep(0.2)  # the child is long-polling again
         (jid,) = insert_jobs(db, "noop")
-        j = wait_for(lambda: (j := job(db, jid))["state"] == "completed" and j, timeout=5)
+        j = wait_for(
+            lambda: (j := job(db, jid))["state"] == "completed" and j,
+            what=f"job {jid} completed",
+            show=lambda: job(db, jid)["state"],
+            timeout=5,
+        )
         assert (j["attempted_at"] - j["created_at"]).total_seconds() < 2.0
     finally:
         assert sup.stop() == 0

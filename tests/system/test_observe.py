@@ -10,7 +10,8 @@ import urllib.error
 import urllib.request
 
 from tests.support.river import insert_jobs, job, states
-from tests.support.supervisor_harness import start, wait_for
+from tests.support.supervisor_harness import start
+from tests.support.wait import wait_for
 
 
 def free_port() -> int:
@@ -44,10 +45,24 @@ def test_metrics_health_and_readiness(db_url, db, tmp_path):
     try:
         insert_jobs(db, "noop", 20)
         (bad,) = insert_jobs(db, "fail", max_attempts=1)
-        wait_for(lambda: states(db) == {"completed": 20, "discarded": 1})
+        wait_for(
+            lambda: states(db) == {"completed": 20, "discarded": 1},
+            what='job states {"completed": 20, "discarded": 1}',
+            show=lambda: states(db),
+        )
         assert get(base + "/healthz")[0] == 200
-        wait_for(lambda: get(base + "/readyz")[0] == 200, timeout=10)
-        wait_for(lambda: "civic_supervisor_queue_jobs" in get(base + "/metrics")[1], timeout=10)
+        wait_for(
+            lambda: get(base + "/readyz")[0] == 200,
+            what="/readyz 200",
+            show=lambda: get(base + "/readyz"),
+            timeout=10,
+        )
+        wait_for(
+            lambda: "civic_supervisor_queue_jobs" in get(base + "/metrics")[1],
+            what="civic_supervisor_queue_jobs in /metrics",
+            show=lambda: get(base + "/metrics")[0],
+            timeout=10,
+        )
         text = get(base + "/metrics")[1]
         assert (
             'civic_supervisor_jobs_total{kind="noop",outcome="completed",queue="civic_bench"} 20.0'
@@ -67,12 +82,21 @@ def test_metrics_health_and_readiness(db_url, db, tmp_path):
         assert job(db, bad)["state"] == "discarded"
         assert cli("health", "-c", str(config)).returncode == 0
         sup.children()["bench"].kill()  # not ready while the child is down, and /readyz says why
-        wait_for(lambda: get(base + "/readyz")[0] == 503)
+        wait_for(
+            lambda: get(base + "/readyz")[0] == 503,
+            what="/readyz 503",
+            show=lambda: get(base + "/readyz"),
+        )
         assert (
             "child bench backoff: worker process exited with signal 9" in get(base + "/readyz")[1]
         )
         assert get(base + "/healthz")[0] == 200
-        wait_for(lambda: get(base + "/readyz")[0] == 200, timeout=10)
+        wait_for(
+            lambda: get(base + "/readyz")[0] == 200,
+            what="/readyz 200",
+            show=lambda: get(base + "/readyz"),
+            timeout=10,
+        )
     finally:
         sup.stop()
     assert cli("health", "-c", str(config)).returncode == 1
@@ -83,7 +107,9 @@ def test_status_command_reports_queues_clients_and_connections(db_url, db):
     try:
         insert_jobs(db, "sleep", 2, args='{"ms": 60000}')
         insert_jobs(db, "noop", 3, queue="elsewhere")
-        wait_for(lambda: states(db).get("running") == 2)
+        wait_for(
+            lambda: states(db).get("running") == 2, what="2 jobs running", show=lambda: states(db)
+        )
         result = cli("status", "-c", str(sup.config_path), "--json")
         assert result.returncode == 0, result.stdout
         data = json.loads(result.stdout)
@@ -109,14 +135,23 @@ def test_status_names_the_crash_looping_child_and_why(db_url, db, tmp_path):
     sup = start(db_url, cfg, only="bench,notifications", ready=False)
     try:
         (jid,) = insert_jobs(db, "noop")
-        wait_for(lambda: job(db, jid)["state"] == "completed")  # the healthy child works on
+        wait_for(
+            lambda: job(db, jid)["state"] == "completed",
+            what=f"job {jid} completed",
+            show=lambda: job(db, jid)["state"],
+        )  # the healthy child works on
 
         def looping() -> dict | None:
             data = json.loads(cli("status", "-c", str(sup.config_path), "--json").stdout)
             kids = {c["name"]: c for c in data["instance"]["children"]}
             return data if kids["notifications"]["restarts"] >= 2 else None
 
-        data = wait_for(looping, timeout=30)
+        data = wait_for(
+            looping,
+            what="status naming the crash-looping notifications child",
+            show=lambda: cli("status", "-c", str(sup.config_path), "--json").stdout[-2000:],
+            timeout=30,
+        )
         inst = data["instance"]
         assert inst["reachable"] and not inst["ready"] and "notifications" in inst["detail"]
         kids = {c["name"]: c for c in inst["children"]}

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from tests.support.river import insert_jobs, job
-from tests.support.supervisor_harness import start, wait_for
+from tests.support.river import insert_jobs, job, states
+from tests.support.supervisor_harness import start
+from tests.support.wait import wait_for
 
 SECRETS = {
     "db": "db-Pa55word-xyzzy",
@@ -33,7 +34,9 @@ def test_configured_secrets_never_leak(db_url, db):
         ids += insert_jobs(db, "log", 3)
         (crash,) = insert_jobs(db, "crash", max_attempts=1)
         wait_for(
-            lambda: all(job(db, i)["state"] in ("discarded", "completed") for i in [*ids, crash])
+            lambda: all(job(db, i)["state"] in ("discarded", "completed") for i in [*ids, crash]),
+            what="every job discarded or completed",
+            show=lambda: states(db),
         )
         titles = " ".join(" ".join(p.cmdline()) for p in sup.children().values())
         environs = b"".join(
@@ -41,7 +44,11 @@ def test_configured_secrets_never_leak(db_url, db):
         )
         db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                    " WHERE application_name LIKE 'civic-supervisor%%'")  # fmt: skip
-        wait_for(lambda: "reconnect" in sup.log or "retrying" in sup.log or "claim on" in sup.log)
+        wait_for(
+            lambda: "reconnect" in sup.log or "retrying" in sup.log or "claim on" in sup.log,
+            what="a reconnect or retry in the log",
+            show=sup.log_tail,
+        )
     finally:
         sup.stop()
     errors = " ".join(str(r[0]) for r in db.execute("SELECT errors FROM metadata.river_job"))
