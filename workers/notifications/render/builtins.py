@@ -100,9 +100,9 @@ def lt(arg1: Any, arg2: Any) -> bool:
         raise FuncError("invalid type for comparison")
     if k1 != k2:
         if k1 == _INT and k2 == _UINT:
-            return arg1 < 0 or arg1 < arg2
+            return bool(arg1 < 0 or arg1 < arg2)
         if k1 == _UINT and k2 == _INT:
-            return arg2 >= 0 and arg1 < arg2
+            return bool(arg2 >= 0 and arg1 < arg2)
         raise FuncError("incompatible types for comparison")
     if k1 in (_BOOL, _COMPLEX):
         raise FuncError("invalid type for comparison")

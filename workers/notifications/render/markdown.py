@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html.entities
 import re
-from types import SimpleNamespace
+from types import ModuleType
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel
@@ -309,16 +309,32 @@ def _normalize(state: StateCore) -> None:
     state.src = state.src.replace("\0", "\ufffd")
 
 
+class _Goldmark(MarkdownIt):
+    """Links are kept raw: goldmark neither rejects nor normalises a destination or its text
+    (the renderer escapes them), and its rules parse destinations and titles as link.go does."""
+
+    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's method name
+        return True
+
+    def normalizeLink(self, url: str) -> str:  # noqa: N802 - markdown-it's method name
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:  # noqa: N802 - markdown-it's method name
+        return link
+
+
+# markdown-it's rules call the link parsers through ``md.helpers``, a module.
+_LINK_HELPERS = ModuleType("goldmark_link_helpers")
+vars(_LINK_HELPERS).update(
+    parseLinkLabel=parseLinkLabel,
+    parseLinkDestination=_link_destination,
+    parseLinkTitle=_link_title,
+)
+
+
 def _build(max_nesting: int) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "maxNesting": max_nesting})
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
-    md.normalizeLinkText = lambda link: link  # type: ignore[method-assign]
-    md.helpers = SimpleNamespace(  # type: ignore[assignment]
-        parseLinkLabel=parseLinkLabel,
-        parseLinkDestination=_link_destination,
-        parseLinkTitle=_link_title,
-    )
+    md = _Goldmark("commonmark", {"html": True, "maxNesting": max_nesting})
+    md.helpers = _LINK_HELPERS
     md.core.ruler.at("normalize", _normalize)
     md.block.ruler.at("html_block", _html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("paragraph", _paragraph)

@@ -7,6 +7,7 @@ templates), applying Go's redefinition rules, or raises :class:`TemplateParseErr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import nodes as n
@@ -196,7 +197,7 @@ class Parser:
     # -- actions -----------------------------------------------------------------------------
     def action(self) -> n.Node:
         tok = self.next_non_space()
-        handler = {
+        keywords: dict[T, Callable[[Token], n.Node]] = {
             T.BLOCK: self._block,
             T.IF: lambda t: self._branch(n.IfNode, "if"),
             T.RANGE: lambda t: self._branch(n.RangeNode, "range"),
@@ -206,7 +207,8 @@ class Parser:
             T.CONTINUE: self._break,
             T.ELSE: self._else,
             T.END: lambda t: n.EndNode(self.expect(T.RIGHT_DELIM, "end").pos),
-        }.get(tok.typ)
+        }
+        handler = keywords.get(tok.typ)
         if handler is not None:
             return handler(tok)
         self.backup()

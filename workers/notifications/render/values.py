@@ -48,15 +48,15 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-class StrMap(dict):  # type: ignore[type-arg]
+class StrMap(dict[str, str]):
     """A Go ``map[string]string``: missing keys read as ``""`` rather than nil."""
 
 
-class NilMap(dict):  # type: ignore[type-arg]
+class NilMap(dict[str, Any]):
     """A nil ``map[string]interface{}`` (entity_data ``null``): empty, JSON-encodes as null."""
 
 
-class GoSlice(list):  # type: ignore[type-arg]
+class GoSlice(list[Any]):
     """A ``[]interface{}`` with an explicit capacity (the result of ``slice``)."""
 
     cap: int
