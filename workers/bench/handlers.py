@@ -91,20 +91,8 @@ def log(job: Job, ctx: JobContext) -> None:
     ctx.log.info("bench says %s", _args(job).get("text", "hello"))
 
 
-def forbidden(job: Job, ctx: JobContext) -> None:
-    """Asks the parent for a statement this child never registered: must be refused."""
-    ctx.query(str(_args(job).get("name", "DROP TABLE metadata.river_job")))
-
-
-def garbage(job: Job, ctx: JobContext) -> None:
-    """Writes a frame header announcing 4 GiB to the parent: a protocol violation."""
-    os.write(int(os.environ.get("CIVIC_RPC_FD", "-1")), b"\xff\xff\xff\xff")
-
-
 HANDLERS: dict[str, Handler] = {
-    "forbidden": forbidden,
     "log": log,
-    "garbage": garbage,
     "noop": noop,
     "sleep": sleep,
     "fail": fail,

@@ -1,10 +1,12 @@
-"""Spec of the bench child: queue `civic_bench`, no database statements, no settings."""
+"""Spec of the bench child: queue `civic_bench`, one kind per outcome path, no settings."""
 
 from workers.spec import WorkerSpec
 
 SPEC = WorkerSpec(
     name="bench",
     queue="civic_bench",
+    kinds=("noop", "sleep", "fail", "cancel", "snooze", "crash", "hang", "write", "log",
+           "journal"),
     max_workers=50,
     handlers="workers.bench.handlers:HANDLERS",
     statements={
@@ -13,4 +15,5 @@ SPEC = WorkerSpec(
         "now": "SELECT now() AS now",
     },
     enabled=False,
-)
+    doc="synthetic jobs for tests and benchmarks",
+)  # fmt: skip

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from workers.spec import WorkerSpec
+from workers.s3spec import S3
+from workers.spec import AWS_CREDENTIAL_CHAIN, WorkerSpec
 
 SPEC = WorkerSpec(
     name="presign",
     queue="s3_signer",
+    kinds=("s3_presign",),
     max_workers=20,
     handlers="workers.presign.handlers:make_handlers",
     statements={
@@ -22,5 +24,7 @@ SPEC = WorkerSpec(
             " WHERE id = %(request_id)s::uuid"
         ),
     },
-    settings=("s3",),
+    sections=(S3,),
+    env=AWS_CREDENTIAL_CHAIN,
+    doc="S3 presigned upload URLs for metadata.file_upload_requests",
 )
