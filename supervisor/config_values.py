@@ -7,6 +7,8 @@ their meaning.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
@@ -65,3 +67,13 @@ def parse_str(value: object) -> str:
     if isinstance(value, dict | list):
         raise ValueError(f"expected a string, got {type(value).__name__}")
     return "" if value is None else str(value)
+
+
+PARSERS: dict[str, Callable[[object], Any]] = {
+    "str": parse_str,
+    "int": parse_int,
+    "bool": parse_bool,
+    "duration": parse_duration,
+    "size": parse_size,
+}
+"""The parser of each workers.spec.SettingType."""
