@@ -54,7 +54,7 @@ def eq(arg1: Any, *rest: Any) -> bool:
         arg = _unwrap(arg)
         k2 = _kind(arg)
         if k1 != k2:
-            if k1 == _INT and k2 == _UINT or k1 == _UINT and k2 == _INT:
+            if (k1 == _INT and k2 == _UINT) or (k1 == _UINT and k2 == _INT):
                 if arg1 >= 0 and arg == arg1:
                     return True
                 continue

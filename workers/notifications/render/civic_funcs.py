@@ -101,6 +101,13 @@ def civic_funcs(zone: ZoneInfo, static_asset: StaticAssetLookup | None) -> dict[
 
 
 CIVIC_FUNC_NAMES = frozenset(
-    ("formatTimeSlot", "formatDateTime", "formatDate", "formatMoney", "formatPhone")
-    + ("staticAsset", "markdown")
+    (
+        "formatTimeSlot",
+        "formatDateTime",
+        "formatDate",
+        "formatMoney",
+        "formatPhone",
+        "staticAsset",
+        "markdown",
+    )
 )

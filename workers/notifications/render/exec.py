@@ -21,8 +21,9 @@ from .values import MISSING, NO_VALUE, StrMap, is_int, truth, type_name
 MAX_EXEC_DEPTH = 100_000
 
 
-class ExecFailure(Exception):
-    """Internal: an execution error with the node it happened at."""
+class ExecError(Exception):
+    """An execution error and the node it happened at; ``execute`` reports it as a
+    TemplateExecError with Go's location prefix."""
 
     def __init__(self, message: str, node: n.Node | None) -> None:
         super().__init__(message)
@@ -30,12 +31,12 @@ class ExecFailure(Exception):
         self.template: str | None = None  # set by the innermost {{template}} being executed
 
 
-class _Break(Exception):
-    pass
+class _Break(Exception):  # noqa: N818 - a loop-control signal, not an error
+    """{{break}}: unwinds to the innermost {{range}}."""
 
 
-class _Continue(Exception):
-    pass
+class _Continue(Exception):  # noqa: N818 - a loop-control signal, not an error
+    """{{continue}}: unwinds to the innermost {{range}}, which starts its next pass."""
 
 
 class State:
@@ -65,9 +66,9 @@ class State:
         self.vars = [["$", data]]
         try:
             if tree is None:
-                raise ExecFailure(f'"{name}" is an incomplete or empty template', None)
+                raise ExecError(f'"{name}" is an incomplete or empty template', None)
             self.walk(data, tree.root)
-        except ExecFailure as err:
+        except ExecError as err:
             raise TemplateExecError(self._describe(err)) from None
         except RecursionError:
             raise TemplateExecError(
@@ -75,7 +76,7 @@ class State:
             ) from None
         return "".join(self.out)
 
-    def _describe(self, err: ExecFailure) -> str:
+    def _describe(self, err: ExecError) -> str:
         if err.node is None:
             return f"template: {err.template or self.tmpl_name}: {err}"
         line, col = line_col(self.source, err.node.pos)
@@ -114,7 +115,7 @@ class State:
         elif type(node) is n.CommentNode:
             pass
         else:
-            raise ExecFailure(f"unknown node: {node}", node)
+            raise ExecError(f"unknown node: {node}", node)
 
     def _walk_if_with(self, dot: Any, node: n.BranchNode) -> None:
         mark = len(self.vars)
@@ -140,14 +141,14 @@ class State:
                 items = ((k, value[k]) for k in sorted(value, key=_byte_key))
             elif is_int(value):
                 if len(decl) > 1:
-                    raise ExecFailure(
+                    raise ExecError(
                         f"can't use {value} to iterate over more than one variable", node
                     )
                 items = ((type(value)(i), type(value)(i)) for i in range(value))
             elif value is NO_VALUE:
                 items = iter(())
             else:
-                raise ExecFailure(f"range can't iterate over {print_one(value)}", node)
+                raise ExecError(f"range can't iterate over {print_one(value)}", node)
             ran = False
             try:
                 for index, elem in items:
@@ -184,16 +185,16 @@ class State:
     def _walk_template(self, dot: Any, node: n.TemplateNode) -> None:
         tree = self.templates.get(node.name)
         if tree is None:
-            raise ExecFailure(f'template "{node.name}" not defined', node)
+            raise ExecError(f'template "{node.name}" not defined', node)
         if self.depth >= MAX_EXEC_DEPTH:
-            raise ExecFailure(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})", node)
+            raise ExecError(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})", node)
         value = self.eval_pipeline(dot, node.pipe) if node.pipe is not None else NO_VALUE
         saved = self.vars
         self.vars = [["$", value]]
         self.depth += 1
         try:
             self.walk(value, tree.root)
-        except ExecFailure as err:
+        except ExecError as err:
             if err.template is None:
                 err.template = node.name
             raise
@@ -210,13 +211,13 @@ class State:
             if var[0] == name:
                 var[1] = value
                 return
-        raise ExecFailure(f"undefined variable: {name}", node)
+        raise ExecError(f"undefined variable: {name}", node)
 
     def var_value(self, name: str, node: n.Node) -> Any:
         for var in reversed(self.vars):
             if var[0] == name:
                 return var[1]
-        raise ExecFailure(f"undefined variable: {name}", node)
+        raise ExecError(f"undefined variable: {name}", node)
 
     # -- pipelines ---------------------------------------------------------------------------
     def eval_pipeline(self, dot: Any, pipe: n.PipeNode) -> Any:
@@ -249,14 +250,14 @@ class State:
         if type(first) is n.DotNode:
             return dot
         if type(first) is n.NilNode:
-            raise ExecFailure("nil is not a command", first)
+            raise ExecError("nil is not a command", first)
         if type(first) is n.StringNode or type(first) is n.BoolNode or type(first) is n.NumberNode:
             return self._literal(first)
-        raise ExecFailure(f"can't evaluate command {first}", first)
+        raise ExecError(f"can't evaluate command {first}", first)
 
     def _not_a_function(self, args: list[n.Node], final: Any) -> None:
         if len(args) > 1 or final is not MISSING:
-            raise ExecFailure(f"can't give argument to non-function {args[0]}", args[0])
+            raise ExecError(f"can't give argument to non-function {args[0]}", args[0])
 
     @staticmethod
     def _literal(node: n.StringNode | n.BoolNode | n.NumberNode) -> Any:
@@ -265,7 +266,7 @@ class State:
             return node.text
         value = node.value
         if isinstance(value, DeferredError):
-            raise ExecFailure(value.message, node)
+            raise ExecError(value.message, node)
         return value
 
     # -- fields and variables ----------------------------------------------------------------
@@ -280,7 +281,7 @@ class State:
 
     def eval_chain(self, dot: Any, node: n.ChainNode, args: list[n.Node] | None, final: Any) -> Any:
         if isinstance(node.node, n.NilNode):
-            raise ExecFailure(f"indirection through explicit nil in {node}", node)
+            raise ExecError(f"indirection through explicit nil in {node}", node)
         value = self.eval_arg(dot, None, node.node)
         return self.eval_field_chain(dot, value, node, node.field, args, final)
 
@@ -308,14 +309,14 @@ class State:
             return NO_VALUE
         if isinstance(receiver, dict):
             if (args is not None and len(args) > 1) or final is not MISSING:
-                raise ExecFailure(f"{name} is not a method but has arguments", node)
+                raise ExecError(f"{name} is not a method but has arguments", node)
             value = receiver.get(name, MISSING)
             if value is MISSING:
                 return "" if isinstance(receiver, StrMap) else None
             return value
         if receiver is None:
-            raise ExecFailure(f"nil pointer evaluating interface {{}}.{name}", node)
-        raise ExecFailure(f"can't evaluate field {name} in type {type_name(receiver)}", node)
+            raise ExecError(f"nil pointer evaluating interface {{}}.{name}", node)
+        raise ExecError(f"can't evaluate field {name} in type {type_name(receiver)}", node)
 
     # -- functions ---------------------------------------------------------------------------
     def eval_function(
@@ -323,7 +324,7 @@ class State:
     ) -> Any:
         fn = self.funcs.get(node.ident)
         if fn is None:
-            raise ExecFailure(f'"{node.ident}" is not a defined function', node)
+            raise ExecError(f'"{node.ident}" is not a defined function', node)
         return self.eval_call(dot, fn, cmd, args[1:] if args else [], final)
 
     def eval_call(self, dot: Any, fn: GoFunc, node: n.Node, args: list[n.Node], final: Any) -> Any:
@@ -331,13 +332,13 @@ class State:
         num_fixed = len(fn.params)
         if fn.variadic is not None:
             if num_in < num_fixed:
-                raise ExecFailure(
+                raise ExecError(
                     f"wrong number of args for {fn.name}: want at least {num_fixed} "
                     f"got {len(args)}",
                     node,
                 )
         elif num_in != num_fixed:
-            raise ExecFailure(
+            raise ExecError(
                 f"wrong number of args for {fn.name}: want {num_fixed} got {num_in}", node
             )
         if fn.builtin and fn.name in ("and", "or"):
@@ -348,7 +349,7 @@ class State:
         try:
             return fn.impl(*argv)
         except FuncError as err:
-            raise ExecFailure(f"error calling {fn.name}: {err}", node) from None
+            raise ExecError(f"error calling {fn.name}: {err}", node) from None
 
     def _and_or(self, dot: Any, is_or: bool, args: list[n.Node], final: Any) -> Any:
         value: Any = NO_VALUE
@@ -375,16 +376,16 @@ class State:
             value = self.eval_chain(dot, node, None, MISSING)
         elif type(node) is n.NilNode:
             if kind == STRING:
-                raise ExecFailure("cannot assign nil to string", node)
+                raise ExecError("cannot assign nil to string", node)
             return None if kind == ANY else NO_VALUE
         elif kind == STRING:
             if type(node) is n.StringNode:
                 return node.text
-            raise ExecFailure(f"expected string; found {node}", node)
+            raise ExecError(f"expected string; found {node}", node)
         elif type(node) is n.StringNode or type(node) is n.BoolNode or type(node) is n.NumberNode:
             return self._literal(node)
         else:
-            raise ExecFailure(f"can't handle {node} for arg of type {kind}", node)
+            raise ExecError(f"can't handle {node} for arg of type {kind}", node)
         return self.validate_type(value, kind, node)
 
     @staticmethod
@@ -396,9 +397,9 @@ class State:
         if type(value) is str:
             return value
         if value is NO_VALUE:
-            raise ExecFailure("invalid value; expected string", node)
+            raise ExecError("invalid value; expected string", node)
         got = "interface {}" if value is None else type_name(value)
-        raise ExecFailure(f"wrong type for value; expected string; got {got}", node)
+        raise ExecError(f"wrong type for value; expected string; got {got}", node)
 
 
 def _byte_key(key: str) -> bytes:

@@ -22,7 +22,7 @@ _MAX_RUNE = 0x10FFFF
 class Flags:
     """The current verb's flags, width and precision (format.go's fmtFlags, wid and prec)."""
 
-    __slots__ = ("plus", "minus", "sharp", "space", "zero", "plus_v", "sharp_v", "wid", "prec")
+    __slots__ = ("minus", "plus", "plus_v", "prec", "sharp", "sharp_v", "space", "wid", "zero")
 
     def __init__(self) -> None:
         self.clear()

@@ -14,8 +14,8 @@ from .gostr import is_stray, to_bytes
 from .values import NO_VALUE, NilMap
 
 
-class UnsupportedType(Exception):
-    pass
+class UnsupportedTypeError(Exception):
+    """json.UnsupportedTypeError: a value Marshal cannot encode."""
 
 
 _ESCAPES = {
@@ -69,5 +69,5 @@ def marshal(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(marshal(v) for v in value) + "]"
     if isinstance(value, complex):
-        raise UnsupportedType("json: unsupported type: complex128")
-    raise UnsupportedType(f"json: unsupported type: {type(value).__name__}")
+        raise UnsupportedTypeError("json: unsupported type: complex128")
+    raise UnsupportedTypeError(f"json: unsupported type: {type(value).__name__}")

@@ -64,7 +64,7 @@ def can_backquote(s: str) -> bool:
     for ch in s:
         if ch == "`" or ch == "\ufeff" or is_stray(ch):
             return False
-        if ch < " " and ch != "\t" or ch == "\x7f":
+        if (ch < " " and ch != "\t") or ch == "\x7f":
             return False
     return True
 

@@ -14,8 +14,8 @@ _GREGORIAN_CYCLE = timedelta(days=146097)  # 400 years: same weekdays and leap p
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class _Bad(Exception):
-    pass
+class _ParseError(Exception):
+    """The value does not fit the layout being tried."""
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,10 @@ class _Scanner:
 
     def num(self, fixed: bool) -> int:
         if not self.digit(0):
-            raise _Bad
+            raise _ParseError
         if not self.digit(1):
             if fixed:
-                raise _Bad
+                raise _ParseError
             n, self.v = int(self.v[0]), self.v[1:]
             return n
         n, self.v = int(self.v[:2]), self.v[2:]
@@ -77,16 +77,16 @@ class _Scanner:
         for ch in text:
             if ch == " ":
                 if self.v and self.v[0] != " ":
-                    raise _Bad
+                    raise _ParseError
                 self.v = self.v.lstrip(" ")
                 continue
             if not self.v or self.v[0] != ch:
-                raise _Bad
+                raise _ParseError
             self.v = self.v[1:]
 
     def year(self) -> int:
         if len(self.v) < 4 or not all("0" <= c <= "9" for c in self.v[:4]):
-            raise _Bad
+            raise _ParseError
         y, self.v = int(self.v[:4]), self.v[4:]
         return y
 
@@ -95,22 +95,22 @@ class _Scanner:
         self.literal("-")
         month = self.num(True)
         if not 1 <= month <= 12:
-            raise _Bad
+            raise _ParseError
         self.literal("-")
         return year, month, self.num(True)
 
     def clock(self) -> tuple[int, int, int]:
         hour = self.num(False)
         if hour >= 24:
-            raise _Bad
+            raise _ParseError
         self.literal(":")
         minute = self.num(True)
         if minute >= 60:
-            raise _Bad
+            raise _ParseError
         self.literal(":")
         second = self.num(True)
         if second >= 60:
-            raise _Bad
+            raise _ParseError
         if len(self.v) >= 2 and self.v[0] in ".," and self.digit(1):
             n = 2
             while self.digit(n):
@@ -122,23 +122,23 @@ class _Scanner:
         v = self.v
         if colon:
             if len(v) < 6 or v[3] != ":":
-                raise _Bad
+                raise _ParseError
             sign, hh, mm, self.v = v[0], v[1:3], v[4:6], v[6:]
         else:
             if len(v) < 3:
-                raise _Bad
+                raise _ParseError
             sign, hh, mm, self.v = v[0], v[1:3], "00", v[3:]
         if not all("0" <= c <= "9" for c in hh + mm):
-            raise _Bad
+            raise _ParseError
         hr, mn = int(hh), int(mm)
         if hr > 24 or mn > 60 or sign not in "+-":
-            raise _Bad
+            raise _ParseError
         seconds = (hr * 60 + mn) * 60
         return -seconds if sign == "-" else seconds
 
     def done(self, t: GoTime) -> GoTime:
         if self.v or not 1 <= t.day <= _days_in(t.month, t.year):
-            raise _Bad
+            raise _ParseError
         return t
 
 
@@ -154,7 +154,7 @@ def _parse_timestamp(value: str, separator: str, iso_zone: bool) -> GoTime | Non
         else:
             offset = s.offset(colon=iso_zone)
         return s.done(GoTime(year, month, day, hour, minute, offset, second))
-    except _Bad:
+    except _ParseError:
         return None
 
 
@@ -173,7 +173,7 @@ def parse_date(value: str) -> GoTime | None:
     s = _Scanner(value)
     try:
         return s.done(GoTime(*s.date()))
-    except _Bad:
+    except _ParseError:
         return None
 
 

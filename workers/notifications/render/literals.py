@@ -17,8 +17,8 @@ _HEX = "0123456789abcdefABCDEF"
 _INT64 = 1 << 63
 
 
-class SyntaxErr(ValueError):
-    pass
+class LiteralSyntaxError(ValueError):
+    """A malformed quoted string or number in an action; the parser reports its message."""
 
 
 @dataclass(frozen=True)
@@ -31,59 +31,59 @@ class DeferredError:
 def unquote_char(s: str, quote: str) -> tuple[int, bool, str]:
     """(value, is_rune, tail): is_rune is False for \\x and octal escapes, which denote bytes."""
     if not s:
-        raise SyntaxErr("invalid syntax")
+        raise LiteralSyntaxError("invalid syntax")
     c = s[0]
     if c == quote and quote in "'\"":
-        raise SyntaxErr("invalid syntax")
+        raise LiteralSyntaxError("invalid syntax")
     if c != "\\":
         return ord(c), True, s[1:]
     if len(s) <= 1:
-        raise SyntaxErr("invalid syntax")
+        raise LiteralSyntaxError("invalid syntax")
     c, s = s[1], s[2:]
     if c in _SIMPLE:
         return _SIMPLE[c], True, s
     if c in "xuU":
         n = {"x": 2, "u": 4, "U": 8}[c]
         if len(s) < n or any(ch not in _HEX for ch in s[:n]):
-            raise SyntaxErr("invalid syntax")
+            raise LiteralSyntaxError("invalid syntax")
         v = int(s[:n], 16)
         if c == "x":
             return v, False, s[n:]
         if v > 0x10FFFF or 0xD800 <= v <= 0xDFFF:
-            raise SyntaxErr("invalid syntax")
+            raise LiteralSyntaxError("invalid syntax")
         return v, True, s[n:]
     if "0" <= c <= "7":
         if len(s) < 2 or any(not "0" <= ch <= "7" for ch in s[:2]):
-            raise SyntaxErr("invalid syntax")
+            raise LiteralSyntaxError("invalid syntax")
         v = int(c + s[:2], 8)
         if v > 255:
-            raise SyntaxErr("invalid syntax")
+            raise LiteralSyntaxError("invalid syntax")
         return v, False, s[2:]
     if c in "'\"":
         if c != quote:
-            raise SyntaxErr("invalid syntax")
+            raise LiteralSyntaxError("invalid syntax")
         return ord(c), True, s
-    raise SyntaxErr("invalid syntax")
+    raise LiteralSyntaxError("invalid syntax")
 
 
 def unquote(s: str) -> str:
     """strconv.Unquote for "..." and `...` literals (raw strings drop carriage returns)."""
     if len(s) < 2 or s[0] != s[-1]:
-        raise SyntaxErr("invalid syntax")
+        raise LiteralSyntaxError("invalid syntax")
     if s[0] == "`":
         body = s[1:-1]
         if "`" in body:
-            raise SyntaxErr("invalid syntax")
+            raise LiteralSyntaxError("invalid syntax")
         return body.replace("\r", "")
     if s[0] != '"':
-        raise SyntaxErr("invalid syntax")
+        raise LiteralSyntaxError("invalid syntax")
     body = s[1:-1]
     if "\\" not in body and "\n" not in body and '"' not in body:
         return body
     out = bytearray()
     while body:
         if body[0] == "\n":
-            raise SyntaxErr("invalid syntax")
+            raise LiteralSyntaxError("invalid syntax")
         value, is_rune, body = unquote_char(body, '"')
         if is_rune:
             out += chr(value).encode("utf-8", "surrogateescape")
@@ -102,7 +102,7 @@ def _underscore_ok(s: str) -> bool:
         i, saw, hexa = 2, "0", s[1].lower() == "x"
     while i < len(s):
         ch = s[i]
-        if "0" <= ch <= "9" or hexa and "a" <= ch.lower() <= "f":
+        if "0" <= ch <= "9" or (hexa and "a" <= ch.lower() <= "f"):
             saw = "0"
         elif ch == "_":
             if saw != "0":
@@ -174,12 +174,12 @@ def _is_hex_int(s: str) -> bool:
 
 
 def number_value(text: str, is_complex: bool) -> object:
-    """The constant for a NUMBER/COMPLEX token; raises SyntaxErr like parse.newNumber."""
+    """The constant for a NUMBER/COMPLEX token; raises LiteralSyntaxError like parse.newNumber."""
     if is_complex:
         try:
             return complex(text.replace("i", "j"))
         except ValueError:
-            raise SyntaxErr(f'illegal number syntax: "{text}"') from None
+            raise LiteralSyntaxError(f'illegal number syntax: "{text}"') from None
     if text.endswith("i"):
         f = parse_float(text[:-1])
         if f is not None:
@@ -195,11 +195,11 @@ def number_value(text: str, is_complex: bool) -> object:
         fvalue = parse_float(text)
         if fvalue is not None:
             if not any(ch in text for ch in ".eEpP"):
-                raise SyntaxErr(f'integer overflow: "{text}"')
+                raise LiteralSyntaxError(f'integer overflow: "{text}"')
             if fvalue.is_integer() and -_INT64 <= fvalue < _INT64:
                 as_int = int(fvalue)
     if as_int is None and as_uint is None and fvalue is None:
-        raise SyntaxErr(f'illegal number syntax: "{text}"')
+        raise LiteralSyntaxError(f'illegal number syntax: "{text}"')
     if fvalue is not None and not _is_hex_int(text) and any(ch in text for ch in ".eEpP"):
         return fvalue
     if as_int is not None:
@@ -211,5 +211,5 @@ def char_value(text: str) -> int:
     """A character constant such as ``'a'`` or ``'\\n'`` (an int, as idealConstant yields)."""
     value, _, tail = unquote_char(text[1:], text[0])
     if tail != "'":
-        raise SyntaxErr(f"malformed character constant: {text}")
+        raise LiteralSyntaxError(f"malformed character constant: {text}")
     return value

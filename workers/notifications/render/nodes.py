@@ -158,7 +158,7 @@ class VariableNode(Node):
 
 
 class ChainNode(Node):
-    __slots__ = ("node", "field")
+    __slots__ = ("field", "node")
 
     def __init__(self, pos: int, node: Node, field: list[str]) -> None:
         super().__init__(pos)
@@ -194,7 +194,7 @@ class CommandNode(Node):
 
 
 class PipeNode(Node):
-    __slots__ = ("line", "is_assign", "decl", "cmds")
+    __slots__ = ("cmds", "decl", "is_assign", "line")
 
     def __init__(self, pos: int, line: int) -> None:
         super().__init__(pos)
@@ -249,7 +249,7 @@ class ListNode(Node):
 class BranchNode(Node):
     """Shared shape of if/range/with; ``keyword`` names the action."""
 
-    __slots__ = ("line", "pipe", "list", "else_list")
+    __slots__ = ("else_list", "line", "list", "pipe")
     keyword = ""
 
     def __init__(

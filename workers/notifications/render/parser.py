@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from . import nodes as n
 from .errors import TemplateParseError
 from .lexer import T, Token, lex
-from .literals import SyntaxErr, char_value, number_value, unquote
+from .literals import LiteralSyntaxError, char_value, number_value, unquote
 
 # text/template's builtins: callable in every template, whatever function set the caller gives.
 BUILTIN_NAMES = frozenset(
@@ -388,7 +388,7 @@ class Parser:
                     value: object = char_value(tok.val)
                 else:
                     value = number_value(tok.val, typ is T.COMPLEX)
-            except SyntaxErr as err:
+            except LiteralSyntaxError as err:
                 self.errorf(str(err))
             return n.NumberNode(tok.pos, tok.val, value)
         if typ is T.LEFT_PAREN:
@@ -407,7 +407,7 @@ class Parser:
     def _unquote(self, quoted: str) -> str:
         try:
             return unquote(quoted)
-        except SyntaxErr as err:
+        except LiteralSyntaxError as err:
             self.errorf(str(err))
             raise
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..gofmt import sprint
-from ..gojson import UnsupportedType, marshal
+from ..gojson import UnsupportedTypeError, marshal
 from .content import stringify
 from .context import JSCtx
 
@@ -115,7 +115,7 @@ def js_val_escaper(*args: Any) -> str:
     value = args[0] if len(args) == 1 else sprint(*args)
     try:
         b = marshal(value)
-    except UnsupportedType as err:
+    except UnsupportedTypeError as err:
         message = str(err).replace("*/", "* /").replace("</script", "\\x3C/script")
         message = message.replace("<!--", "\\x3C!--")
         return f" /* {message} */null "

@@ -261,13 +261,13 @@ def t_js(c: Context, s: str) -> tuple[Context, int]:
     elif ch == "{":
         if not c.brace_depth:
             return c, i + 1
-        c = c.with_(brace_depth=c.brace_depth[:-1] + (c.brace_depth[-1] + 1,))
+        c = c.with_(brace_depth=(*c.brace_depth[:-1], c.brace_depth[-1] + 1))
     else:  # "}"
         if not c.brace_depth:
             return c, i + 1
         depth = c.brace_depth[-1] - 1
         if depth >= 0:
-            return c.with_(brace_depth=c.brace_depth[:-1] + (depth,)), i + 1
+            return c.with_(brace_depth=(*c.brace_depth[:-1], depth)), i + 1
         c = c.with_(brace_depth=c.brace_depth[:-1], state=State.JSTmplLit)
     return c, i + 1
 
@@ -285,7 +285,7 @@ def t_js_tmpl(c: Context, s: str) -> tuple[Context, int]:
                 return error_context(f"unfinished escape sequence in JS string: {quote(s)}"), len(s)
         elif ch == "$":
             if len(s) >= i + 2 and s[i + 1] == "{":
-                return c.with_(brace_depth=c.brace_depth + (0,), state=State.JS), i + 2
+                return c.with_(brace_depth=(*c.brace_depth, 0), state=State.JS), i + 2
         else:
             return c.with_(state=State.JS), i + 1
         k = i + 1

@@ -38,11 +38,7 @@ def process_url(s: str, norm: bool) -> str:
         if (
             c in _UNRESERVED
             or (norm and c in _RESERVED)
-            or c == 0x25
-            and norm
-            and i + 2 < n
-            and data[i + 1] in _HEX
-            and data[i + 2] in _HEX
+            or (c == 0x25 and norm and i + 2 < n and data[i + 1] in _HEX and data[i + 2] in _HEX)
         ):
             out.append(c)
         else:
