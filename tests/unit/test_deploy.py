@@ -44,7 +44,7 @@ def test_systemd_unit_has_notify_watchdog_and_hardening():
         svc["ProtectSystem"] == "strict" and svc["PrivateTmp"] == "yes" and svc["RuntimeDirectory"]
     )
     assert svc["User"] == "civic"
-    assert int(svc["TimeoutStopSec"]) > load(ROOT / "config.yaml", env={})["shutdown_timeout"]
+    assert int(svc["TimeoutStopSec"]) > load(ROOT / "config.yaml", env={}).shutdown_timeout
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze not installed")
     result = subprocess.run(["systemd-analyze", "verify", str(ROOT / "deploy/systemd/civic-supervisor.service")],
@@ -66,6 +66,6 @@ def test_compose_and_kubernetes_manifests(tmp_path):
     configmap = yaml.safe_load((ROOT / "deploy/kubernetes/configmap.yaml").read_text())
     config = tmp_path / "config.yaml"
     config.write_text(configmap["data"]["config.yaml"])
-    assert load(config, env={})["metrics.listen"] == "0.0.0.0:9464"
+    assert load(config, env={}).metrics.listen == "0.0.0.0:9464"
     secret = yaml.safe_load((ROOT / "deploy/kubernetes/secret.yaml").read_text())
     assert {"DATABASE_URL", "S3_SECRET_ACCESS_KEY", "SMTP_PASSWORD"} <= set(secret["stringData"])
