@@ -46,7 +46,7 @@ def check_user(user: str) -> str | None:
     try:
         proc = subprocess.run(
             [exe, "-c", PROBE], user=uid, group=gid, extra_groups=[], cwd="/",
-            env=child_env(uses_aws=False), stdin=subprocess.DEVNULL, capture_output=True,
+            env=child_env(()), stdin=subprocess.DEVNULL, capture_output=True,
             text=True, errors="replace", timeout=PROBE_TIMEOUT,
         )  # fmt: skip
     except subprocess.TimeoutExpired:

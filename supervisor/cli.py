@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return os.EX_CONFIG
     from supervisor.logs import setup
 
-    setup(cfg["log.level"], cfg["log.format"], threaded=command == "run")
+    setup(cfg.log.level, cfg.log.format, threaded=command == "run")
     if command == "migrate":
         from supervisor.commands import migrate_command
 
@@ -152,6 +152,9 @@ def run(cfg: Config, only: list[str] | None) -> int:
     except StartupError as exc:
         logging.getLogger("civic.supervisor").error("cannot start: %s", exc)
         return 1
+    except ConfigError as exc:  # found only at start, e.g. child_user cannot run Python
+        logging.getLogger("civic.supervisor").error("cannot start: config error: %s", exc)
+        return os.EX_CONFIG
 
 
 if __name__ == "__main__":

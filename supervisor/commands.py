@@ -25,8 +25,8 @@ from supervisor.redact import redact_url
 
 def _connect(cfg: Config) -> psycopg.Connection:
     return psycopg.connect(
-        cfg["database.url"], autocommit=True, connect_timeout=10,
-        application_name=cfg["database.application_name"] + " admin",
+        cfg.database.url, autocommit=True, connect_timeout=10,
+        application_name=cfg.database.application_name + " admin",
     )  # fmt: skip
 
 
@@ -84,7 +84,7 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
     problems: list[str] = []
     warnings: list[str] = []
     print(f"config: {cfg.source}: valid")
-    print(f"database: {redact_url(cfg['database.url'])}")
+    print(f"database: {redact_url(cfg.database.url)}")
     try:
         with _connect(cfg) as conn:
             server = conn.execute("SHOW server_version").fetchone()[0]
@@ -104,7 +104,7 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
                     f"but {stray.definition}: unknown to civic-supervisor, which leaves it alone"
                 )
             limit = int(conn.execute("SHOW max_connections").fetchone()[0])
-            print(f"  budget: {cfg['database.max_conns']} of the server's {limit} connections")
+            print(f"  budget: {cfg.database.max_conns} of the server's {limit} connections")
     except (psycopg.Error, Exception) as exc:  # noqa: BLE001 - reported, then a non-zero exit
         problems.append(f"database: {redact_url(str(exc)).strip()}")
     print("children:")
@@ -121,11 +121,11 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
 
 def health_command(cfg: Config) -> int:
     """For container HEALTHCHECKs: ask a running instance's /healthz (needs metrics.listen)."""
-    if not cfg["metrics.listen"]:
+    if not cfg.metrics.listen:
         print("health: metrics.listen is not set, so there is no /healthz to ask")
         return 1
     try:
-        code, body = ask(cfg["metrics.listen"], "/healthz")
+        code, body = ask(cfg.metrics.listen, "/healthz")
     except (OSError, ValueError) as exc:
         print(f"health: {exc}")
         return 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +102,18 @@ class Completer:
             except RETRYABLE as exc:
                 delay = min(max(delay * 2, 0.2), 5.0)
                 log.warning("%d outcomes wait for the database (%s)", self.waiting, exc)
+
+    async def drain(self, timeout: float) -> bool:
+        """At shutdown: write what waits, retrying a database that is away, for at most
+        `timeout` seconds; True when nothing is left unwritten."""
+        deadline = time.monotonic() + timeout
+        while self.waiting and time.monotonic() < deadline:
+            try:
+                await self.flush()
+            except RETRYABLE as exc:
+                log.warning("flushing outcomes: %s", exc)
+                await asyncio.sleep(0.5)
+        return not self.waiting
 
     async def flush(self) -> None:
         while self.waiting:

@@ -26,7 +26,7 @@ RETRYABLE = (psycopg.OperationalError, PoolTimeout)
 
 
 def pool_size(cfg: Config) -> int:
-    return cfg["database.max_conns"] - (0 if cfg["database.poll_only"] else 1)
+    return cfg.database.max_conns - (0 if cfg.database.poll_only else 1)
 
 
 class Database:
@@ -36,10 +36,10 @@ class Database:
         """The quoted schema and a dot: what the broker puts in its workers' statements."""
         size = pool_size(cfg)
         self.pool = AsyncConnectionPool(
-            cfg["database.url"],
-            min_size=min(cfg["database.min_conns"], size),
+            cfg.database.url,
+            min_size=min(cfg.database.min_conns, size),
             max_size=size,
-            kwargs={"autocommit": True, "application_name": cfg["database.application_name"]},
+            kwargs={"autocommit": True, "application_name": cfg.database.application_name},
             open=False,
             name="civic",
             max_lifetime=3600,
@@ -57,7 +57,7 @@ class Database:
 
     async def open(self) -> None:
         log.info(
-            "database %s, pool of %d", redact_url(self.cfg["database.url"]), self.pool.max_size
+            "database %s, pool of %d", redact_url(self.cfg.database.url), self.pool.max_size
         )
         await self.pool.open(wait=False)
 

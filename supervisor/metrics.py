@@ -6,11 +6,18 @@ the parent's state on its tick. Nothing here touches the database.
 
 from __future__ import annotations
 
+import collections
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from supervisor.outcomes import Held
+
+OUTCOME = {"completed": "completed", "error": "error", "cancel": "cancelled", "snooze": "snoozed"}
+"""A child's result name -> the metric's outcome label."""
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
 
@@ -56,6 +63,13 @@ class Metrics:
         )  # fmt: skip
         self._failures_seen: dict[str, int] = {}
         self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+    def outcomes(self, jobs: Iterable[Held], result: str) -> None:
+        """Jobs that ended with one result, counted per queue, kind and start (a claim)."""
+        now, outcome = time.time(), OUTCOME.get(result, result)
+        groups = collections.Counter((h.queue, h.kind, h.attempted_at) for h in jobs)
+        for (queue, kind, at), n in groups.items():
+            self.jobs_finished(queue, kind, outcome, now - at.timestamp(), n)
 
     def jobs_finished(self, queue: str, kind: str, outcome: str, seconds: float, n: int) -> None:
         """`n` jobs that took `seconds` each (a claim's jobs share their start, and a finish

@@ -21,9 +21,12 @@ log = logging.getLogger("civic.orphans")
 class ClaimGate:
     """Claims run concurrently; a sweep waits for them to drain and holds new ones back."""
 
-    def __init__(self) -> None:
+    def __init__(self, need_sweep: Callable[[], None] = lambda: None) -> None:
+        self.need_sweep = need_sweep
+        """Ask the parent's loop for a sweep (it posts an OrphanSweepNeeded event): after a
+        claim whose reply was lost, after a failed sweep, and when our liveness lock is ours
+        again."""
         self.in_flight = 0
-        self.needed = False
         self.live = True
         """False while this supervisor does not hold its liveness lock: a peer may then take
         it for dead and rescue what it claims, so nothing is claimed (deadclients.py)."""
@@ -48,7 +51,6 @@ class ClaimGate:
         self, db: Database, client_id: str, queues: list[str], held: Callable[[], list[int]]
     ) -> int:
         """`held()`: every job we still account for (children's and unwritten outcomes)."""
-        self.needed = False
         self._open.clear()
         try:
             await self._idle.wait()
@@ -56,7 +58,7 @@ class ClaimGate:
             async with db.connection() as conn:
                 rows = await (await conn.execute(db.sql(SWEEP), params)).fetchall()
         except BaseException:
-            self.needed = True
+            self.need_sweep()
             raise
         finally:
             self._open.set()

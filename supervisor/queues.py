@@ -27,7 +27,7 @@ class QueueKeeper:
 
     @property
     def names(self) -> list[str]:
-        return sorted({c.broker.queue.queue for c in self.children})
+        return sorted({c.queue.queue for c in self.children})
 
     async def register(self) -> None:
         """Upsert each queue and start its fetcher paused if the queue is paused."""
@@ -43,14 +43,15 @@ class QueueKeeper:
 
     def _apply(self, paused: set[str]) -> None:
         for child in self.children:
-            fetcher = child.broker.fetcher
-            was, fetcher.paused = fetcher.paused, fetcher.queue in paused
-            if was and not fetcher.paused:
+            fetcher = child.fetcher
+            resumed = fetcher.paused and fetcher.queue not in paused
+            fetcher.paused = fetcher.queue in paused
+            if resumed:
                 fetcher.wake()
 
     async def run(self) -> None:
-        keepalive = self.cfg["maintenance.queue_keepalive_interval"]
-        poll_only = self.cfg["database.poll_only"]
+        keepalive = self.cfg.maintenance.queue_keepalive_interval
+        poll_only = self.cfg.database.poll_only
         elapsed = 0.0
         while True:
             step = POLL_PAUSED if poll_only else keepalive

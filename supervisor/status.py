@@ -40,7 +40,7 @@ def collect(conn: psycopg.Connection, schema: str) -> dict[str, Any]:
 
 def instance(cfg: Config) -> dict[str, Any] | None:
     """This host's running supervisor as its /readyz tells it; None without metrics.listen."""
-    listen = cfg["metrics.listen"]
+    listen = cfg.metrics.listen
     if not listen:
         return None
     try:
@@ -86,8 +86,8 @@ def render(data: dict[str, Any]) -> str:
 def run_status(cfg: Config, as_json: bool) -> int:
     inst = instance(cfg)
     try:
-        with psycopg.connect(cfg["database.url"], autocommit=True, connect_timeout=10,
-                             application_name=cfg["database.application_name"] + " status") as conn:  # fmt: skip
+        with psycopg.connect(cfg.database.url, autocommit=True, connect_timeout=10,
+                             application_name=cfg.database.application_name + " status") as conn:  # fmt: skip
             data = collect(conn, cfg.schema)
     except psycopg.Error as exc:
         print(f"status: database error: {redact_url(str(exc)).strip()}")

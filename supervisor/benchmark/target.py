@@ -79,12 +79,12 @@ def configured(path: str) -> Iterator[Target]:
 
     cfg = load(path)
     schema = f"civic_bench_{secrets.token_hex(4)}"
-    url = cfg["database.url"]
+    url = cfg.database.url
     with psycopg.connect(url, autocommit=True, application_name="civic-bench-setup") as conn:
         migrate(conn, schema)
     try:
         yield Target(
-            url, schema, cfg["database.max_conns"], cfg["database.application_name"], False
+            url, schema, cfg.database.max_conns, cfg.database.application_name, False
         )
     finally:
         with psycopg.connect(url, autocommit=True, application_name="civic-bench-setup") as c:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from supervisor import shutdown
 from supervisor.completer import Completer, Pending
 from supervisor.config import load
 from supervisor.database import RETRYABLE, Database
@@ -93,8 +91,7 @@ def test_shutdown_writes_completions_still_waiting(db_url, db):
 
     async def scenario(completer: Completer) -> None:
         completer.submit(completed=[(a.id, 1)])
-        assert await shutdown._flush(SimpleNamespace(completer=completer,
-                                                     cfg={"shutdown_timeout": 1.0}))  # fmt: skip
+        assert await completer.drain(1.0)
 
     run(db_url, scenario)
     assert job(db, a.id)["state"] == "completed"
