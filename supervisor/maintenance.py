@@ -1,4 +1,5 @@
-"""Leader-only maintenance, as River's: scheduler, rescuer, job cleaner, queue cleaner.
+"""Leader-only maintenance, as River's: scheduler, rescuer, job cleaner, queue cleaner, and
+the periodic jobs workers declare (supervisor/periodic.py).
 
 Without these, `retryable` and `scheduled` jobs would never run again when no Go River client
 is leader. They start when this supervisor wins the election and stop when it loses it.
@@ -20,6 +21,7 @@ from psycopg.types.json import Jsonb
 from supervisor.config import Config
 from supervisor.database import RETRYABLE, Database
 from supervisor.outcomes import SCHEDULER_INTERVAL, retry_delay
+from supervisor.periodic import PeriodicEnqueuer
 from supervisor.river.sql import CLEAN, NOTIFY, QUEUE_CLEAN, RESCUE, SCHEDULE, STUCK
 from supervisor.river.states import JobState
 
@@ -34,15 +36,21 @@ class Maintenance:
         self.tasks: list[asyncio.Task[None]] = []
         self.failures: Counter[str] = Counter()
         """Failed passes by service, for the metrics: a failing service never stops another."""
+        self.periodic = PeriodicEnqueuer(db, cfg.enabled_queues())
+        """Every enabled worker's periodic jobs, those of children run elsewhere (--only)
+        included: the leader enqueues for the fleet."""
 
     def start(self) -> None:
-        m = "maintenance."
         services: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
-            ("scheduler", self.cfg[m + "scheduler_interval"], self.schedule),
-            ("rescuer", self.cfg[m + "rescuer_interval"], self.rescue),
-            ("cleaner", self.cfg[m + "cleaner_interval"], self.clean),
-            ("queue cleaner", self.cfg[m + "queue_cleaner_interval"], self.clean_queues),
+            ("scheduler", self.cfg.maintenance.scheduler_interval, self.schedule),
+            ("rescuer", self.cfg.maintenance.rescuer_interval, self.rescue),
+            ("cleaner", self.cfg.maintenance.cleaner_interval, self.clean),
+            ("queue cleaner", self.cfg.maintenance.queue_cleaner_interval, self.clean_queues),
         ]
+        if self.periodic.jobs:
+            services.append(
+                ("periodic", self.cfg.maintenance.periodic_interval, self.periodic.enqueue_due)
+            )
         self.tasks = [asyncio.get_running_loop().create_task(self._loop(*s)) for s in services]
 
     def stop(self) -> None:
@@ -102,7 +110,7 @@ class Maintenance:
         while True:
             params = {
                 "after": after,
-                "rescue_after": self.cfg["maintenance.rescue_after"],
+                "rescue_after": self.cfg.maintenance.rescue_after,
                 "untimed": untimed,
                 "limit": LIMIT,
             }
@@ -140,11 +148,10 @@ class Maintenance:
         return total
 
     async def clean(self) -> int:
-        m = "maintenance."
         params = {
-            "cancelled": self.cfg[m + "cancelled_retention"],
-            "completed": self.cfg[m + "completed_retention"],
-            "discarded": self.cfg[m + "discarded_retention"],
+            "cancelled": self.cfg.maintenance.cancelled_retention,
+            "completed": self.cfg.maintenance.completed_retention,
+            "discarded": self.cfg.maintenance.discarded_retention,
             "limit": LIMIT,
         }
         total = 0
@@ -157,6 +164,6 @@ class Maintenance:
         return total
 
     async def clean_queues(self) -> int:
-        params = {"retention": self.cfg["maintenance.queue_retention"], "limit": 1000}
+        params = {"retention": self.cfg.maintenance.queue_retention, "limit": 1000}
         async with self.db.connection() as conn:
             return (await conn.execute(self.db.sql(QUEUE_CLEAN), params)).rowcount

@@ -458,3 +458,22 @@ SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %(schema)s AND c.relname = 'river_job' AND t.tgname = 'civic_river_insert_notify'
 """
+
+# --- periodic jobs (supervisor/periodic.py): one row per tick, unique as River's inserts are ---
+
+PERIODIC_STATES = "11110101"
+"""River's default unique states (available, completed, pending, retryable, running,
+scheduled) as the bit(8) that river_job_state_in_bitmask reads: a tick's job is not enqueued
+again while one exists in any of them, and again only if it was cancelled or discarded."""
+
+PERIODIC_INSERT = """
+INSERT INTO {schema}.river_job
+    (args, kind, max_attempts, priority, queue, state, scheduled_at, metadata, tags,
+     unique_key, unique_states)
+VALUES (%(args)s, %(kind)s, %(max_attempts)s, %(priority)s, %(queue)s, 'available', now(),
+        %(metadata)s, '{}', %(unique_key)s, %(unique_states)s::bit(8))
+ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL
+    AND {schema}.river_job_state_in_bitmask(unique_states, state)
+DO NOTHING
+RETURNING id
+"""
