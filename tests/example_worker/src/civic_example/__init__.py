@@ -1,0 +1,1 @@
+"""An example civic-supervisor worker package (see docs/writing-a-worker.md)."""
