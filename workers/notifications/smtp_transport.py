@@ -110,7 +110,8 @@ class SmtpTransport:
         _close(conn)
 
     def _connect(self) -> smtplib.SMTP:
-        step, conn = "connect", None
+        step = "connect"
+        conn: smtplib.SMTP | None = None
         try:
             if self.port == 465:
                 conn = smtplib.SMTP_SSL(
