@@ -88,7 +88,7 @@ def deliver(
             if exc.opted_out:
                 _record_opt_out(ctx, user_id)
             continue
-        except Exception as exc:  # noqa: BLE001 - unknown outcome: fail it, never resend
+        except Exception as exc:  # unknown outcome: fail it, never resend
             ctx.log.exception("%s delivery raised unexpectedly", channel)
             results.fail(channel, DeliveryError(f"unexpected error: {exc!r}", transient=False))
             continue

@@ -25,7 +25,7 @@ _POLICY = email.policy.SMTP.clone(cte_type="7bit")
 _WIRE = _POLICY.clone(refold_source="none")
 
 
-class HeaderInjection(DeliveryError):
+class HeaderInjection(DeliveryError):  # noqa: N818 - a DeliveryError, named for what it refuses
     """CR/LF in an address or the subject: never retried."""
 
     def __init__(self, what: str) -> None:

@@ -23,7 +23,7 @@ from workers.notifications.services import Services
 from workers.notifications.tracking import Suppressed
 
 
-class TransientDeliveryFailure(Exception):
+class TransientDeliveryFailure(Exception):  # noqa: N818 - the name is in the job's recorded error
     """All channels failed, at least one for a reason a retry may fix."""
 
 

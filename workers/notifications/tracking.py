@@ -29,7 +29,7 @@ class Tracked:
     headers: dict[str, str]
 
 
-class Suppressed(Exception):
+class Suppressed(Exception):  # noqa: N818 - an outcome (do not send), not an error
     """The recipient unsubscribed from this template: do not send."""
 
 
