@@ -16,9 +16,9 @@ from typing import TextIO
 
 import psycopg
 
-from workers.specs import SPECS
+from workers.specs import BUILTIN
 
-QUEUES = {spec.queue: spec.name for spec in SPECS.values() if spec.enabled}
+QUEUES = {spec.queue: spec.name for spec in BUILTIN if spec.enabled}
 """River queue -> child name, for the children a default configuration runs."""
 FINAL = ("completed", "cancelled", "discarded")
 _CONNECTIONS = (

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from proxy.framing import encode
-from workers.specs import SPECS
+from workers.specs import BUILTIN
 
 FRAMES_PER_EXAMPLE = 50
 FRAMES = int(os.environ.get("FUZZ_FRAMES", "100000"))
 EXAMPLES = FRAMES // FRAMES_PER_EXAMPLE
-OTHER_STATEMENTS = [n for s in SPECS.values() if s.name != "bench" for n in s.statements]
+OTHER_STATEMENTS = [n for s in BUILTIN if s.name != "bench" for n in s.statements]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
