@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -46,7 +46,7 @@ def frame_json(value: Any) -> bytes:
     return orjson.dumps(value, default=jsonable)
 
 
-def encode(message: dict[str, Any], *, strict: bool = False) -> bytes:
+def encode(message: Mapping[str, Any], *, strict: bool = False) -> bytes:
     """A frame. `strict` (the child) raises TypeError where orjson does; otherwise (the
     parent, sending database values such as `timetz`) the standard encoder takes over."""
     try:

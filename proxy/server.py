@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from proxy.framing import FrameDecoder, ProtocolError, encode
-from proxy.protocol import RequestError, parse_request
+from proxy.protocol import LogNotice, Reply, Request, RequestError, parse_request
 
 log = logging.getLogger("civic.rpc")
 
 MAX_IN_FLIGHT = 256
-Handler = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
-Notify = Callable[[str, dict[str, Any]], None]
+Handler = Callable[[Request], Awaitable[Reply]]
+Notify = Callable[[LogNotice], None]
 
 
 class Channel:
@@ -55,29 +55,30 @@ class Channel:
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         try:
-            rid, op, params = parse_request(message)
+            request = parse_request(message)
         except RequestError as exc:
             self._reply({"id": message.get("id"), "ok": False, "error": _err(exc)})
             return
-        if rid is None:
-            self._notify(op, params)
+        if request["op"] == "log":
+            self._notify(request)
             return
         if len(self._tasks) >= MAX_IN_FLIGHT:
             raise ProtocolError(f"more than {MAX_IN_FLIGHT} requests in flight")
-        task = asyncio.get_running_loop().create_task(self._run(rid, op, params))
+        task = asyncio.get_running_loop().create_task(self._run(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, rid: int, op: str, params: dict[str, Any]) -> None:
+    async def _run(self, request: Request) -> None:
+        rid = request["id"]
         try:
-            result = await self._handle(op, params)
+            result = await self._handle(request)
             self._reply({"id": rid, "ok": True, **result})
         except RequestError as exc:
             self._reply({"id": rid, "ok": False, "error": _err(exc)})
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - reported to the child, logged here
-            log.exception("child %s: %s failed", self.name, op)
+        except Exception as exc:  # reported to the child (and logged): the child lives on
+            log.exception("child %s: %s failed", self.name, request["op"])
             self._reply(
                 {"id": rid, "ok": False, "error": {"type": "internal", "message": str(exc)}}
             )

@@ -17,7 +17,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from proxy.protocol import JOB_FIELDS, RequestError
+from proxy import jobrow
+from proxy.protocol import Completion, LogNotice, Outcome, Reply, Request, RequestError
 from supervisor import outcomes
 from supervisor.completer import Completer, Pending
 from supervisor.config import QueueConfig
@@ -26,9 +27,6 @@ from supervisor.fetcher import Fetcher
 from supervisor.outcomes import Held, StateChange
 
 log = logging.getLogger("civic.broker")
-WIRE = len(JOB_FIELDS)
-"""A claimed row (proxy.river_sql.CLAIM) is the job as sent to the child, then `attempted_at`
-and `n_errors`, which only the parent keeps."""
 
 
 @dataclass
@@ -58,33 +56,30 @@ class Broker:
         }
         self.child_log = logging.getLogger(f"civic.child.{self.queue.name}")
 
-    async def handle(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def handle(self, request: Request) -> Reply:
         self.last_heartbeat = time.monotonic()
-        if op == "fetch":
-            return {"jobs": await self._fetch(params["max"], params["wait"])}
-        if op == "finish":
-            await self._finish(params["completed"], params["outcomes"])
+        if request["op"] == "fetch":
+            return {"jobs": await self._fetch(request["max"], request["wait"])}
+        if request["op"] == "finish":
+            await self._finish(request["completed"], request["outcomes"])
             return {}
-        if op == "query":
-            return {"rows": await self._query(params["name"], params["params"])}
-        if op == "heartbeat":
-            self.busy, self.stuck, self.rss = params["busy"], params["stuck"], params["rss"]
+        if request["op"] == "query":
+            return {"rows": await self._query(request["name"], request["params"])}
+        if request["op"] == "heartbeat":
+            self.busy, self.stuck, self.rss = request["busy"], request["stuck"], request["rss"]
             return {}
-        if op == "ready":
-            self.ready = True
-            return {}
-        raise RequestError(f"unknown op {op!r}", "unknown_op")
+        self.ready = True  # the one op left: ready
+        return {}
 
-    def notify(self, op: str, params: dict[str, Any]) -> None:
-        if op == "log":
-            extra = {"child": self.queue.name, "job_id": params["job_id"], "kind": params["kind"],
-                     "attempt": params["attempt"]}  # fmt: skip
-            msg = params["msg"] + (f"\n{params['exc']}" if params["exc"] else "")
-            self.child_log.log(params["level"], "%s", msg, extra=extra)
-            if params["level"] >= logging.ERROR and params["job_id"] is None:  # not a job's
-                self.last_error = (params["exc"] or params["msg"]).strip().splitlines()[-1][:300]
+    def notify(self, notice: LogNotice) -> None:
+        extra = {"child": self.queue.name, "job_id": notice["job_id"], "kind": notice["kind"],
+                 "attempt": notice["attempt"]}  # fmt: skip
+        msg = notice["msg"] + (f"\n{notice['exc']}" if notice["exc"] else "")
+        self.child_log.log(notice["level"], "%s", msg, extra=extra)
+        if notice["level"] >= logging.ERROR and notice["job_id"] is None:  # not a job's
+            self.last_error = (notice["exc"] or notice["msg"]).strip().splitlines()[-1][:300]
 
-    async def _fetch(self, max_jobs: int, wait: float) -> list[tuple[Any, ...]]:
+    async def _fetch(self, max_jobs: int, wait: float) -> list[jobrow.Row]:
         limit = self.queue.max_jobs_per_child
         if limit:  # never hand out more than the child may still do before it is recycled
             max_jobs = min(max_jobs, limit - self.processed - len(self.held))
@@ -94,17 +89,18 @@ class Broker:
         rows = await self.fetcher.fetch(max_jobs, wait)
         timeout = self.queue.job_timeout
         deadline = time.monotonic() + timeout if timeout > 0 else None
-        for job_id, kind, _, attempt, max_attempts, queue, *_, attempted_at, n_errors in rows:
-            self.held[job_id] = Held(
-                id=job_id, attempt=attempt, max_attempts=max_attempts, n_errors=n_errors,
-                attempted_at=attempted_at, kind=kind, queue=queue, deadline=deadline,
+        for row in rows:  # positional Held(...): keywords cost twice as much per job
+            self.held[row[jobrow.ID]] = Held(
+                row[jobrow.ID], row[jobrow.ATTEMPT], row[jobrow.MAX_ATTEMPTS],
+                row[jobrow.N_ERRORS], row[jobrow.ATTEMPTED_AT], row[jobrow.KIND],
+                row[jobrow.QUEUE], deadline,
             )  # fmt: skip
         if self.closed and rows:  # the child died while we were claiming for it
             self.release_all(None)
             return []
-        return [row[:WIRE] for row in rows]
+        return jobrow.wire(rows)
 
-    async def _finish(self, completed: list[list[int]], items: list[dict[str, Any]]) -> None:
+    async def _finish(self, completed: list[Completion], items: list[Outcome]) -> None:
         """Accept outcomes for jobs this child holds in that attempt; wait until written."""
         done, changes = [], []
         for job_id, attempt in completed:

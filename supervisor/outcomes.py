@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from proxy.protocol import Outcome
 from supervisor.river.states import JobState
 
 SCHEDULER_INTERVAL = 5.0
@@ -98,8 +99,8 @@ def interrupted(held: Held) -> StateChange:
     return StateChange(held.id, held.attempt, JobState.AVAILABLE, None, 0.0, undo_attempt=True)
 
 
-def from_child(held: Held, outcome: dict[str, Any]) -> StateChange:
-    """A validated outcome (proxy.protocol.outcome) for `held`."""
+def from_child(held: Held, outcome: Outcome) -> StateChange:
+    """A validated outcome for `held`."""
     result = outcome["result"]
     if result == "completed":
         return completed(held)

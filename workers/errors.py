@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class JobCancel(Exception):
+class JobCancel(Exception):  # noqa: N818 - River's name (JobCancel)
     """The job can never succeed (malformed args, unsupported input): cancel it now.
 
     The message is recorded in the job's `errors` like any error, and the job's staged
@@ -17,7 +17,3 @@ class JobSnooze(Exception):  # noqa: N818 - River's name
     def __init__(self, seconds: float) -> None:
         super().__init__(f"snoozed for {seconds}s")
         self.seconds = float(seconds)
-
-
-class JobTimeout(Exception):
-    """Raised into nothing: recorded when a job overran its deadline."""

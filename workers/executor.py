@@ -1,11 +1,11 @@
 """Runs jobs on worker threads and turns each result into an outcome for the parent.
 
 A job past its deadline has its cancel flag set, and its row stays `running` until the
-handler returns, as River keeps it (spec/RIVER_REVIEW.md §2.6): reporting it at the deadline
-while the thread runs on would let a retry run beside it. Whatever the handler then returns
-is recorded (a late success completes, an error is recorded as the timeout). Python cannot
-kill a thread: the heartbeat tells the parent how many threads are stuck past their grace,
-and the parent recycles the child, recording the timeout as those jobs' error then.
+handler returns, as River keeps it: reporting it at the deadline while the thread runs on
+would let a retry run beside it. Whatever the handler then returns is recorded (a late
+success completes, an error is recorded as the timeout). Python cannot kill a thread: the
+heartbeat tells the parent how many threads are stuck past their grace, and the parent
+recycles the child, recording the timeout as those jobs' error then.
 A job cancelled remotely (River UI, JobCancel) that then raises ends `cancelled`, as River's
 ErrJobCancelledRemotely makes it, at its last attempt too.
 
@@ -27,8 +27,10 @@ from typing import Any
 
 import orjson
 
+from proxy import jobrow
 from proxy.client import RpcClient
 from proxy.framing import frame_json
+from proxy.protocol import OutcomeMessage, Result, WriteMessage
 from workers.errors import JobCancel, JobSnooze
 from workers.job import CancelFlag, Handler, Job, JobContext
 
@@ -60,7 +62,7 @@ class Executor:
     cond: threading.Condition = field(default_factory=threading.Condition)
     reserved: int = 0
     """Slots promised to fetches in flight: a claim never exceeds free minus reserved."""
-    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[OutcomeMessage] = field(default_factory=list)
     """Outcomes not yet taken by the reporter (guarded by `cond`)."""
     completed: list[tuple[int, int]] = field(default_factory=list)
     """Plain completions (id, attempt) not yet taken, kept apart: the bulk of all outcomes,
@@ -75,9 +77,6 @@ class Executor:
         self._wants: list[int] = []
         self._idle_waiters = 0
         self._has_outcomes = threading.Event()
-
-    def free_slots(self) -> int:
-        return self.max_workers - len(self.running)
 
     def claimable(self) -> int:
         return self.max_workers - len(self.running) - self.reserved
@@ -116,10 +115,10 @@ class Executor:
             self.reserved -= n
             self.cond.notify_all()
 
-    def submit_all(self, rows: list[list[Any]], reserved: int) -> None:
-        """Start fetched jobs (arrays in proxy.protocol.JOB_FIELDS order) and release the
-        fetch's reservation (they now hold the slots)."""
-        entries = [self._entry(*row) for row in rows]
+    def submit_all(self, rows: list[jobrow.Row], reserved: int) -> None:
+        """Start fetched jobs (proxy.jobrow rows) and release the fetch's reservation (they
+        now hold the slots)."""
+        entries = [self._entry(row) for row in rows]
         with self.cond:
             for entry in entries:
                 self.running[entry.job.id] = entry
@@ -134,22 +133,26 @@ class Executor:
         for entry in entries:
             self._queue.put(entry.job.id)
 
-    def _entry(
-        self, id: int, kind: str, args_json: str, attempt: int, max_attempts: int, queue: str,
-        priority: int, metadata_json: str, created_at: str, scheduled_at: str,
-    ) -> Running:  # fmt: skip
+    def _entry(self, row: jobrow.Row) -> Running:
         """`args` and `metadata` arrive as the JSON text PostgreSQL stores."""
-        job = Job(id, kind, orjson.loads(args_json), attempt, max_attempts, queue, priority,
-                  orjson.loads(metadata_json), created_at, scheduled_at)  # fmt: skip
+        job = Job(
+            row[jobrow.ID],
+            row[jobrow.KIND],
+            orjson.loads(row[jobrow.ARGS_JSON]),
+            row[jobrow.ATTEMPT],
+            row[jobrow.MAX_ATTEMPTS],
+            row[jobrow.QUEUE],
+            row[jobrow.PRIORITY],
+            orjson.loads(row[jobrow.METADATA_JSON]),
+            row[jobrow.CREATED_AT],
+            row[jobrow.SCHEDULED_AT],
+        )
         timeout = self.job_timeout if self.job_timeout > 0 else 10.0**9
         ctx = JobContext(
             job=job, settings=self.settings, deadline=time.monotonic() + timeout,
-            cancelled=CancelFlag(), log=self.log, _query=self._query,
+            cancelled=CancelFlag(), log=self.log, _query=self.rpc.query,
         )  # fmt: skip
         return Running(job, ctx)
-
-    def _query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.rpc.call("query", name=name, params=params)["rows"]
 
     # Running jobs
 
@@ -173,46 +176,48 @@ class Executor:
                 ):
                     self.cond.notify_all()
 
-    def _call(self, job: Job, ctx: JobContext) -> dict[str, Any] | None:
+    def _call(self, job: Job, ctx: JobContext) -> OutcomeMessage | None:
         """The job's outcome; None for a plain completion (no writes)."""
-        base = {"job_id": job.id, "attempt": job.attempt}
         handler = self.handlers.get(job.kind)
         if handler is None:
             known = ", ".join(sorted(self.handlers))
             error = f"UnknownJobKindError: job kind {job.kind!r} is not registered (known: {known})"
-            return {**base, "result": "error", "error": error}
+            return _outcome(job, "error", error)
+        outcome: OutcomeMessage | None = None
         try:
             handler(job, ctx)
-            outcome = None
         except JobCancel as exc:
-            outcome = {**base, "result": "cancel", "error": _sendable(str(exc) or "JobCancel")}
+            outcome = _outcome(job, "cancel", _sendable(str(exc) or "JobCancel"))
         except JobSnooze as exc:
-            outcome = {**base, "result": "snooze", "snooze": exc.seconds}
+            outcome = _outcome(job, "snooze")
+            outcome["snooze"] = exc.seconds
         except Exception as exc:  # noqa: BLE001 - an ordinary error means retry
-            trace = _sendable(traceback.format_exc())
-            return {**base, "result": "error", "error": _sendable(_text(exc)), "trace": trace}
+            outcome = _outcome(job, "error", _sendable(_text(exc)))
+            outcome["trace"] = _sendable(traceback.format_exc())
+            return outcome
         if ctx.writes:
-            outcome = outcome or {**base, "result": "completed"}
-            outcome["writes"] = [{"name": name, "params": params} for name, params in ctx.writes]
+            writes: list[WriteMessage] = [{"name": n, "params": p} for n, p in ctx.writes]
             try:
-                frame_json(outcome["writes"])
+                frame_json(writes)
             except TypeError as exc:  # found here, the job retries; in the frame, it would hang
                 error = f"TypeError: the job's staged writes cannot be sent to the parent: {exc}"
-                return {**base, "result": "error", "error": error}
+                return _outcome(job, "error", error)
+            outcome = outcome or _outcome(job, "completed")
+            outcome["writes"] = writes
         return outcome
 
-    def _settled(self, entry: Running, outcome: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _settled(self, entry: Running, outcome: OutcomeMessage | None) -> OutcomeMessage | None:
         """The outcome as River records it for a job that timed out or was cancelled
         remotely: an ordinary error becomes the timeout, or the cancel."""
         if outcome is None or outcome["result"] != "error":
             return outcome
+        raised = outcome.get("error", "")
         if entry.cancelled_remotely:
-            raised = outcome["error"]
-            return {**outcome, "result": "cancel",
-                    "error": f"JobCancelledRemotely: job cancelled remotely ({raised})"}  # fmt: skip
-        if entry.timed_out_at is not None:
+            outcome["result"] = "cancel"
+            outcome["error"] = f"JobCancelledRemotely: job cancelled remotely ({raised})"
+        elif entry.timed_out_at is not None:
             error = f"JobTimeout: job exceeded its deadline of {self.job_timeout:g}s"
-            return {**outcome, "error": f"{error} ({outcome['error']})"}
+            outcome["error"] = f"{error} ({raised})"
         return outcome
 
     def expire(self) -> None:
@@ -242,7 +247,7 @@ class Executor:
 
     # Outcomes
 
-    def _report(self, job: Job, outcome: dict[str, Any] | None) -> None:
+    def _report(self, job: Job, outcome: OutcomeMessage | None) -> None:
         """Called under `cond`; None is a plain completion."""
         if outcome is None:
             self.completed.append((job.id, job.attempt))
@@ -251,7 +256,7 @@ class Executor:
         if len(self.completed) + len(self.outcomes) == 1:
             self._has_outcomes.set()
 
-    def take_outcomes(self, limit: int) -> tuple[list[tuple[int, int]], list[dict[str, Any]]]:
+    def take_outcomes(self, limit: int) -> tuple[list[tuple[int, int]], list[OutcomeMessage]]:
         """Block until outcomes exist; take up to `limit` in all, as (plain completions, other
         outcomes); they count as unacknowledged until `acknowledged`."""
         self._has_outcomes.wait()
@@ -275,6 +280,13 @@ class Executor:
             return self.cond.wait_for(
                 lambda: not self.outcomes and not self.completed and not self.unacked, timeout
             )
+
+
+def _outcome(job: Job, result: Result, error: str | None = None) -> OutcomeMessage:
+    outcome: OutcomeMessage = {"job_id": job.id, "attempt": job.attempt, "result": result}
+    if error is not None:
+        outcome["error"] = error
+    return outcome
 
 
 def _sendable(text: str) -> str:

@@ -35,7 +35,7 @@ class CancelFlag:
     most jobs never do, and an Event (a lock and a condition) per job was a fifth of a no-op
     job's cost in the child."""
 
-    __slots__ = ("_set", "_event")
+    __slots__ = ("_event", "_set")
 
     def __init__(self) -> None:
         self._set = False
@@ -77,7 +77,7 @@ class JobContext:
     """time.monotonic() value after which the job counts as timed out."""
     cancelled: CancelFlag | threading.Event
     """Set on a remote cancel or timeout; long handlers should check it between steps."""
-    log: logging.LoggerAdapter | logging.Logger
+    log: logging.LoggerAdapter[logging.Logger] | logging.Logger
     _query: Callable[[str, dict[str, Any]], list[dict[str, Any]]]
     writes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 

@@ -24,11 +24,18 @@ class RpcLogHandler(logging.Handler):
             exc = None
             if record.exc_info:
                 exc = logging.Formatter().formatException(record.exc_info)
-            self.rpc.notify(
-                "log", level=record.levelno, logger=record.name, msg=record.getMessage(), exc=exc,
-                job_id=job.id if job else None, kind=job.kind if job else None,
-                attempt=job.attempt if job else None,
-            )  # fmt: skip
+            self.rpc.log(
+                {
+                    "op": "log",
+                    "level": record.levelno,
+                    "logger": record.name,
+                    "msg": record.getMessage(),
+                    "exc": exc,
+                    "job_id": job.id if job else None,
+                    "kind": job.kind if job else None,
+                    "attempt": job.attempt if job else None,
+                }
+            )
         except Exception:  # noqa: BLE001 - the parent is gone or the record is broken
             pass
         finally:

@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import importlib
 import logging
+import math
 import os
 import signal
 import socket
@@ -24,9 +25,11 @@ from typing import Any
 
 from setproctitle import setproctitle
 
-from proxy.client import ParentGone, RpcClient, RpcError
+from proxy.client import ParentGoneError, RpcClient, RpcError
 from proxy.framing import read_frame
+from proxy.protocol import MAX_BATCH, Event, Init, parse_init
 from workers.executor import Executor
+from workers.job import Handler
 from workers.rpc_logging import RpcLogHandler
 
 FETCH_WAIT = 5.0
@@ -36,7 +39,6 @@ restarted) rather than idle forever with a dead fetcher."""
 BATCH_WAIT = 0.005
 FETCHERS = 2
 """Fetches in flight at once (each for the slots free when it starts)."""
-MAX_FINISH = 5000
 HEARTBEAT = 1.0
 PR_SET_PDEATHSIG = 1
 
@@ -54,7 +56,7 @@ def _rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def load_handlers(ref: str, settings: dict[str, Any]) -> dict[str, Any]:
+def load_handlers(ref: str, settings: dict[str, Any]) -> dict[str, Handler]:
     module, _, attr = ref.partition(":")
     target = getattr(importlib.import_module(module), attr)
     handlers = target(settings) if callable(target) else target
@@ -64,23 +66,23 @@ def load_handlers(ref: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 class Child:
-    def __init__(self, sock: socket.socket, init: dict[str, Any]) -> None:
-        self.name: str = init["name"]
+    def __init__(self, sock: socket.socket, init: Init) -> None:
+        self.name = init["name"]
         self.stopping = threading.Event()
         self.rpc = RpcClient(sock, self._on_event, lambda: os._exit(0))
         self.executor = Executor(
             rpc=self.rpc, handlers={}, settings=init["settings"],
             max_workers=init["max_workers"], job_timeout=init["job_timeout"], child=self.name,
         )  # fmt: skip
-        self.grace: float = init["job_timeout_grace"]
+        self.grace = init["job_timeout_grace"]
         self.flowing = threading.Event()
         """Set while claims return jobs: the second fetcher works only then."""
         self.abort: Callable[[int], None] = os._exit
 
-    def _on_event(self, event: dict[str, Any]) -> None:
+    def _on_event(self, event: Event) -> None:
         if event["event"] == "cancel":
-            self.executor.cancel(int(event["job_id"]))
-        elif event["event"] == "stop":
+            self.executor.cancel(event["job_id"])
+        else:
             self.stop()
 
     def stop(self, *_: object) -> None:
@@ -98,24 +100,21 @@ class Child:
             self.executor.expire()
             self._title()
             try:
-                rss = _rss()
                 busy = len(self.executor.running)
-                self.rpc.call(
-                    "heartbeat", busy=busy, stuck=self.executor.stuck(self.grace), rss=rss
-                )
-            except ParentGone:
+                self.rpc.heartbeat(busy, self.executor.stuck(self.grace), _rss())
+            except ParentGoneError:
                 return
             time.sleep(HEARTBEAT)
 
     def _report_loop(self) -> None:
         ex = self.executor
         while True:
-            completed, others = ex.take_outcomes(MAX_FINISH)
+            completed, others = ex.take_outcomes(MAX_BATCH)
             try:
-                self.rpc.call("finish", completed=completed, outcomes=others)
-            except ParentGone:
+                self.rpc.finish(completed, others)
+            except ParentGoneError:
                 return
-            except Exception:  # noqa: BLE001 - e.g. refused: the parent still holds those jobs
+            except Exception:  # e.g. refused: the parent still holds those jobs
                 # Exiting makes the parent return every job this child held, with this cause
                 # as their error, instead of leaving them `running` for as long as we live.
                 logging.getLogger("civic.child").exception("outcomes not delivered; exiting")
@@ -130,7 +129,7 @@ class Child:
         in flight while the last batch runs, so the parent's round trip is no pause in the
         child's work, and an idle queue still sees one long-poll per child, not two."""
         ex = self.executor
-        share = max(1, -(-ex.max_workers // FETCHERS))
+        share = max(1, math.ceil(ex.max_workers / FETCHERS))
         while not self.stopping.is_set():
             if not primary:
                 self.flowing.wait()
@@ -144,29 +143,32 @@ class Child:
                 ex.unreserve(n)
                 continue
             try:
-                reply = self.rpc.call("fetch", timeout=FETCH_REPLY_TIMEOUT, max=n, wait=FETCH_WAIT)
+                jobs = self.rpc.fetch(n, FETCH_WAIT, FETCH_REPLY_TIMEOUT)
             except RpcError as exc:
                 ex.unreserve(n)
                 logging.getLogger("civic.child").warning("fetch failed: %s", exc)
                 time.sleep(1.0)
                 continue
-            except ParentGone:
+            except ParentGoneError:
                 ex.unreserve(n)
                 return
-            except Exception:  # noqa: BLE001 - e.g. no reply in time: never leave a dead fetcher
+            except Exception:  # e.g. no reply in time: never leave a dead fetcher
                 ex.unreserve(n)
                 logging.getLogger("civic.child").exception("fetch failed; stopping this child")
                 self.stop()
                 return
-            (self.flowing.set if reply["jobs"] else self.flowing.clear)()
-            ex.submit_all(reply["jobs"], n)
+            if jobs:
+                self.flowing.set()
+            else:
+                self.flowing.clear()
+            ex.submit_all(jobs, n)
 
     def run(self, handlers_ref: str) -> int:
         self.rpc.start()
         self.executor.handlers = load_handlers(handlers_ref, self.executor.settings)
         for target in (self._heartbeat_loop, self._report_loop):
             threading.Thread(target=target, name=target.__name__, daemon=True).start()
-        self.rpc.call("ready")
+        self.rpc.ready()
         fetchers = [
             threading.Thread(target=self._fetch_loop, args=(i == 0,), name=f"fetch-{i}",
                              daemon=True)
@@ -186,17 +188,16 @@ def main(argv: list[str]) -> int:
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which decides
     sock = socket.socket(fileno=fd)
-    os.environ["CIVIC_RPC_FD"] = str(fd)  # for the bench kind that injects protocol faults
-    init = read_frame(sock)
+    init = parse_init(read_frame(sock))
     setproctitle(f"civic-supervisor: {init['name']} [starting]")
     child = Child(sock, init)
     signal.signal(signal.SIGTERM, child.stop)
     root = logging.getLogger()
     root.handlers[:] = [RpcLogHandler(child.rpc)]
-    root.setLevel(init.get("log_level", "INFO"))
+    root.setLevel(init["log_level"])
     try:
         return child.run(init["handlers"])
-    except ParentGone:
+    except ParentGoneError:
         return 0
     except Exception:
         logging.getLogger("civic.child").exception("child %s failed to start", child.name)

@@ -8,10 +8,20 @@ import socket
 import threading
 
 from proxy.framing import encode, read_frame
+from proxy.protocol import Init
 from workers import runtime
 
-INIT = {"name": "bench", "settings": {}, "max_workers": 4, "job_timeout": 10,
-        "job_timeout_grace": 5}  # fmt: skip
+INIT: Init = {
+    "event": "init",
+    "name": "bench",
+    "queue": "civic_bench",
+    "max_workers": 4,
+    "handlers": "workers.bench.handlers:HANDLERS",
+    "settings": {},
+    "job_timeout": 10,
+    "job_timeout_grace": 5,
+    "log_level": "INFO",
+}
 
 
 def test_a_fetch_without_reply_stops_the_child_instead_of_idling_forever(monkeypatch):

@@ -69,8 +69,9 @@ def test_invalid_requests_are_answerable_errors(msg, error):
 
 def test_an_outcome_with_one_bad_field_becomes_its_jobs_error():
     bad = {"job_id": 7, "attempt": 2, "result": "snooze", "snooze": -1}
-    _, _, params = parse_request({"id": 1, "op": "finish", "outcomes": [bad]})
-    (got,) = params["outcomes"]
+    request = parse_request({"id": 1, "op": "finish", "outcomes": [bad]})
+    assert request["op"] == "finish"
+    (got,) = request["outcomes"]
     assert (got["job_id"], got["attempt"], got["result"]) == (7, 2, "error")
     assert got["error"] == "invalid outcome from the child: outcome.snooze must be a number in" \
         " [0, 1000000000]"  # fmt: skip
@@ -78,7 +79,12 @@ def test_an_outcome_with_one_bad_field_becomes_its_jobs_error():
 
 def test_plain_completions_travel_as_pairs():
     message = {"id": 1, "op": "finish", "completed": [[5, 1], [6, 2]]}
-    assert parse_request(message) == (1, "finish", {"completed": [[5, 1], [6, 2]], "outcomes": []})
+    assert parse_request(message) == {
+        "id": 1,
+        "op": "finish",
+        "completed": [[5, 1], [6, 2]],
+        "outcomes": [],
+    }
 
 
 def test_request_without_id_breaks_the_protocol():
