@@ -7,8 +7,12 @@ The session also holds this supervisor's liveness lock (deadclients.py). Peers t
 gone for `dead_client_after` as death, so everything here that decides how long the lock can
 be away is kept well below it: a lost session is noticed within `ping` (a silent session is
 pinged, the ping itself bounded), and reconnects back off to at most `ping`, never to the
-30 s that would let a live supervisor coming back from an outage look dead
-(spec/RIVER_REVIEW.md §2.4). While the lock is not held, `on_lock(False)` stops our claims.
+30 s that would let a live supervisor coming back from an outage look dead. While the lock
+is not held, `on_lock(False)` stops our claims.
+
+Each payload is checked into the TypedDict of its topic and action here; one that is not
+River's (malformed, or missing a field the action needs) is logged and dropped, and one that
+asks for nothing we do (`metadata_changed`) is dropped quietly.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import psycopg
 from psycopg import sql
@@ -31,13 +35,85 @@ PING_AFTER = 5.0
 """The longest silence before a ping, and the longest reconnect backoff (see `ping`)."""
 
 
+class Insert(TypedDict):
+    """river_insert: jobs are available in `queue`."""
+
+    topic: Literal["river_insert"]
+    queue: str
+
+
+class Cancel(TypedDict):
+    """river_control: stop running job `job_id` (River's JobCancel)."""
+
+    topic: Literal["river_control"]
+    action: Literal["cancel"]
+    job_id: int
+    queue: str
+
+
+class QueueControl(TypedDict):
+    """river_control: pause or resume `queue` ("*": every queue)."""
+
+    topic: Literal["river_control"]
+    action: Literal["pause", "resume"]
+    queue: str
+
+
+class Leadership(TypedDict):
+    """river_leadership: `leader_id` resigned, or the leader is asked to (its id may be "")."""
+
+    topic: Literal["river_leadership"]
+    action: Literal["resigned", "request_resign"]
+    leader_id: str
+
+
+Notification = Insert | Cancel | QueueControl | Leadership
+
+
+def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    return value
+
+
+def parse(topic: str, payload: str) -> Notification | None:
+    """The notification of `topic` in `payload`; None when it asks for nothing we do.
+    Raises ValueError when the payload is not River's."""
+    data = json.loads(payload)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    action = data.get("action")
+    if topic == "river_insert":
+        return {"topic": "river_insert", "queue": _text(data, "queue")}
+    if topic == "river_control":
+        if action == "cancel":
+            job_id = data.get("job_id")
+            if type(job_id) is not int:
+                raise ValueError("cancel without an integer job_id")
+            queue = _text(data, "queue", "")
+            return {"topic": "river_control", "action": "cancel", "job_id": job_id, "queue": queue}
+        if action in ("pause", "resume"):
+            act: Literal["pause", "resume"] = "pause" if action == "pause" else "resume"
+            return {"topic": "river_control", "action": act, "queue": _text(data, "queue")}
+        if action == "metadata_changed":
+            return None
+    if topic == "river_leadership":
+        leader_id = _text(data, "leader_id", "")
+        if action == "resigned":
+            return {"topic": "river_leadership", "action": "resigned", "leader_id": leader_id}
+        if action == "request_resign":
+            return {"topic": "river_leadership", "action": "request_resign", "leader_id": leader_id}
+    raise ValueError(f"unknown action {str(action)[:50]!r}")
+
+
 class Listener:
     def __init__(
         self,
         url: str,
         application_name: str,
         schema: str,
-        on_notify: Callable[[str, dict[str, Any]], None],
+        on_notify: Callable[[Notification], None],
         on_connect: Callable[[], None],
         client_id: str = "",
         on_lock: Callable[[bool], None] = lambda held: None,
@@ -117,9 +193,9 @@ class Listener:
         if topic is None:
             return
         try:
-            data = json.loads(payload)
-        except ValueError:
-            log.warning("ignoring malformed %s payload %r", channel, payload[:200])
+            note = parse(topic, payload)
+        except ValueError as exc:
+            log.warning("ignoring malformed %s payload %r (%s)", channel, payload[:200], exc)
             return
-        if isinstance(data, dict):
-            self.on_notify(topic, data)
+        if note is not None:
+            self.on_notify(note)
