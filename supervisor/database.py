@@ -56,9 +56,7 @@ class Database:
         return text
 
     async def open(self) -> None:
-        log.info(
-            "database %s, pool of %d", redact_url(self.cfg.database.url), self.pool.max_size
-        )
+        log.info("database %s, pool of %d", redact_url(self.cfg.database.url), self.pool.max_size)
         await self.pool.open(wait=False)
 
     async def close(self) -> None:
