@@ -7,12 +7,12 @@ import json
 import psycopg
 
 from supervisor import notify_trigger
+from supervisor.child_user import check_user
 from supervisor.config import Config
 from supervisor.health_http import ask
 from supervisor.migrate import (
     LATEST,
     STRAY_EFFECT,
-    STRAY_INDEX,
     STRAY_SHAPE,
     MigrationError,
     drop_stray_index,
@@ -21,6 +21,8 @@ from supervisor.migrate import (
     stray_index,
 )
 from supervisor.redact import redact_url
+from supervisor.river.sql import STRAY_INDEX
+from workers.specs import BUILTIN
 
 
 def _connect(cfg: Config) -> psycopg.Connection:
@@ -78,6 +80,11 @@ def migrate_command(cfg: Config, trigger: str | None = None, drop_stray: bool = 
     return 0
 
 
+def _show(conn: psycopg.Connection[tuple[object, ...]], name: str) -> str:
+    row = conn.execute(f"SHOW {name}").fetchone()
+    return str(row[0]) if row else ""
+
+
 def check_command(cfg: Config, only: list[str] | None) -> int:
     """Exit 1 on a problem (the supervisor would not start or not work); WARNING lines
     (a newer schema it can use, Civic OS's stray index) do not change the exit code."""
@@ -87,7 +94,7 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
     print(f"database: {redact_url(cfg.database.url)}")
     try:
         with _connect(cfg) as conn:
-            server = conn.execute("SHOW server_version").fetchone()[0]
+            server = _show(conn, "server_version")
             print(f"  reachable: PostgreSQL {server}")
             status = schema_status(conn, cfg.schema)
             print(f'  River schema "{cfg.schema}": version {status.version}')
@@ -103,15 +110,17 @@ def check_command(cfg: Config, only: list[str] | None) -> int:
                     f'index "{cfg.schema}".{STRAY_INDEX} is not Civic OS\'s leftover ({STRAY_SHAPE}) '
                     f"but {stray.definition}: unknown to civic-supervisor, which leaves it alone"
                 )
-            limit = int(conn.execute("SHOW max_connections").fetchone()[0])
+            limit = int(_show(conn, "max_connections"))
             print(f"  budget: {cfg.database.max_conns} of the server's {limit} connections")
-    except (psycopg.Error, Exception) as exc:  # noqa: BLE001 - reported, then a non-zero exit
+    except Exception as exc:  # noqa: BLE001 - reported, then a non-zero exit
         problems.append(f"database: {redact_url(str(exc)).strip()}")
+    if user_problem := check_user(cfg.child_user):
+        problems.append(user_problem)
     print("children:")
     for q in cfg.enabled_queues(only):
-        print(
-            f"  {q.name}: queue {q.queue}, {q.max_workers} workers, job timeout {q.job_timeout:g}s"
-        )
+        source = q.worker or ("built-in" if q.spec in BUILTIN else "entry point")
+        print(f"  {q.name}: queue {q.queue}, kinds {', '.join(q.spec.kinds)}, {q.max_workers} "
+              f"workers, job timeout {q.job_timeout:g}s ({source})")  # fmt: skip
     for warning in warnings:
         print(f"WARNING: {warning}")
     for problem in problems:
