@@ -1,4 +1,5 @@
-"""The bench's results as text tables or JSON, and which of issue 7's targets they meet.
+"""The bench's results as text tables or JSON, and which of the project's throughput targets
+they meet.
 
 Targets are stated for a 2-core machine and 100,000 jobs; a smaller or different run still
 prints them, marked as indicative, never as a failure of the command.

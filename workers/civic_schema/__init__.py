@@ -1,6 +1,6 @@
 """Civic OS tables, functions and triggers the workers touch, as SQL shipped with the package.
 
-Written from spec/CIVIC_OS_WORKERS.md §6 for tests and the demo: a fresh database gets just
+Written from Civic OS's migrations for tests and the demo: a fresh database gets just
 enough of Civic OS that its producers (the job-inserting triggers) and the workers' statements
 behave as in production. `sql("files")` returns `files.sql`; other workers add their own files.
 """

@@ -1,5 +1,5 @@
--- Civic OS file storage as the presign and thumbnail workers see it (spec/CIVIC_OS_WORKERS.md
--- §2.2, §3.2, §6 items 2, 4, 5 and the users table `files` references). For a fresh database
+-- Civic OS file storage as the presign and thumbnail workers see it (upload requests, files
+-- and the users table `files` references). For a fresh database
 -- that already holds River's tables in schema `metadata`; the RPCs are simplified (no
 -- permission checks) but keep the Civic OS signatures the frontend calls.
 

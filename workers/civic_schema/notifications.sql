@@ -1,5 +1,5 @@
--- Civic OS notifications as the notifications worker sees it (spec/CIVIC_OS_WORKERS.md §4 and
--- §6 items 3 and 7-14). Applies after files.sql, which creates metadata.civic_os_users,
+-- Civic OS notifications as the notifications worker sees it (templates, notifications,
+-- preferences, email jobs and their producers). Applies after files.sql, which creates metadata.civic_os_users,
 -- metadata.files and public.uuid_generate_v7(). Producers insert River jobs with plain SQL
 -- and no pg_notify, exactly like Civic OS; the RPCs keep Civic OS signatures but skip
 -- permission checks.
