@@ -48,7 +48,9 @@ def test_a_failed_worker_write_retries_the_job_before_the_request_resolves(db_ur
     a, b = claim(db, 2)
 
     async def scenario(completer: Completer) -> None:
-        bad = [("INSERT INTO metadata.no_such_table VALUES (1)", {})]
+        bad: list[tuple[str, dict[str, Any]]] = [
+            ("INSERT INTO metadata.no_such_table VALUES (1)", {})
+        ]
         done = completer.submit([Pending(completed(a), bad, held=a)], [(b.id, 1)])
         await completer.flush()
         assert done.done() and not completer.unresolved
@@ -76,7 +78,7 @@ def test_outcomes_wait_out_a_lost_session_and_are_written_once(db_url, db):
             await completer.flush()
         assert not done.done() and len(completer.completions) == len(completer.pending) == 1
         for _ in range(3):  # as the completer's loop retries: each lost session goes once
-            with contextlib.suppress(RETRYABLE):
+            with contextlib.suppress(*RETRYABLE):
                 await completer.flush()
         assert done.done() and not completer.unresolved
 

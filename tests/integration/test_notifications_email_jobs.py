@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from tests.support.database import scalar
 from tests.support.notifications import Worker, add_template, settings
 from tests.support.smtp_server import Server, free_port
 
@@ -28,7 +29,8 @@ def enqueue(
     db: psycopg.Connection, to: list[str], template: str = "greeting", **kw: object
 ) -> dict:
     """Call the real RPC; returns the args of the job it inserted."""
-    job_id = db.execute(
+    job_id = scalar(
+        db,
         "SELECT metadata.send_email(%s, %s, %s, 'issues', '9', %s, %s)",
         (
             to,
@@ -37,8 +39,8 @@ def enqueue(
             Jsonb(kw.get("entity", {"name": "Bo"})),
             kw.get("reply_to"),
         ),
-    ).fetchone()[0]
-    return db.execute("SELECT args FROM metadata.river_job WHERE id = %s", (job_id,)).fetchone()[0]
+    )
+    return scalar(db, "SELECT args FROM metadata.river_job WHERE id = %s", (job_id,))
 
 
 def test_multiple_to_and_cc_with_per_job_reply_to(civic, mail, worker) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import psycopg
 
+from tests.support.database import one, scalar
 from tests.support.notifications import Worker, add_file, job_args, settings
 
 BASE = "http://localhost:9000/civic-os-files"
@@ -27,10 +28,11 @@ def add_asset(db: psycopg.Connection, slug: str, **crops: str | None) -> None:
 def preview(db: psycopg.Connection, db_url: str, template: str) -> str:
     """The text part as the worker renders it, with an S3 endpoint configured."""
     vid = str(
-        db.execute(
+        scalar(
+            db,
             "SELECT validation_id FROM public.preview_template_parts(p_text_template => %s)",
             (template,),
-        ).fetchone()[0]
+        )
     )
     args = job_args(db, "preview_template_parts", validation_id=vid)
     worker = Worker(db_url, settings(2525, notifications={"static_asset_base": BASE}))
@@ -38,11 +40,12 @@ def preview(db: psycopg.Connection, db_url: str, template: str) -> str:
         assert worker.run("preview_template_parts", args).state == "completed"
     finally:
         worker.close()
-    valid, text = db.execute(
+    valid, text = one(
+        db,
         "SELECT valid, error_message FROM metadata.template_part_validation_results"
         " WHERE validation_id = %s AND part_name = 'text'",
         (vid,),
-    ).fetchone()
+    )
     assert valid, text
     return text
 

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from tests.support.database import one, scalar
 from tests.support.notifications import Worker, add_file, job_args, settings
 
 
@@ -16,7 +17,7 @@ def request(db: psycopg.Connection, rpc: str, **given: Any) -> tuple[str, dict[s
     """Call the RPC with `p_<name>` arguments; returns the validation id and its job's args."""
     params = {k: Jsonb(v) if k == "sample_entity_data" else v for k, v in given.items()}
     named = ", ".join(f"p_{k} => %({k})s" for k in params)
-    vid = str(db.execute(f"SELECT validation_id FROM public.{rpc}({named})", params).fetchone()[0])
+    vid = str(scalar(db, f"SELECT validation_id FROM public.{rpc}({named})", params))
     return vid, job_args(db, rpc, validation_id=vid)
 
 
@@ -30,11 +31,12 @@ def parts(db: psycopg.Connection, validation_id: str) -> dict[str, tuple[bool, s
 
 
 def status(db: psycopg.Connection, validation_id: str) -> tuple[str, bool]:
-    return db.execute(
+    return one(
+        db,
         "SELECT status, completed_at IS NOT NULL FROM metadata.template_validation_results"
         " WHERE id = %s",
         (validation_id,),
-    ).fetchone()
+    )
 
 
 def test_validate_checks_each_given_part(civic, worker) -> None:

@@ -25,6 +25,7 @@ from supervisor.outcomes import (
     snoozed,
 )
 from supervisor.river.states import JobState
+from tests.support.database import scalar
 from tests.support.river import claim, insert_jobs, job
 
 # river_job_state_in_bitmask: bit 0 (leftmost) scheduled, running, retryable, pending,
@@ -51,7 +52,7 @@ def maintenance(db: Database) -> Maintenance:
 
 
 def unique_job(db: psycopg.Connection, state: str, mask: str, key: bytes, **cols: Any) -> int:
-    past = db.execute("SELECT now() - interval '1 minute'").fetchone()[0]
+    past = scalar(db, "SELECT now() - interval '1 minute'")
     cols.setdefault("scheduled_at", past)
     (jid,) = insert_jobs(db, "noop", state=state, unique_key=key, unique_states=mask, **cols)
     return jid
@@ -297,7 +298,7 @@ GO_ON_CIVIC_HOST = "civic-os-worker-7d9f8-x2k4q_2026_12_04T03_27_32_123456"
 
 
 def running_of(db: psycopg.Connection, client: str) -> int:
-    now = db.execute("SELECT now()").fetchone()[0]
+    now = scalar(db, "SELECT now()")
     return insert_jobs(db, "noop", state="running", attempt=1, attempted_at=now,
                        attempted_by=[client])[0]  # fmt: skip
 

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from supervisor.migrate import STRAY_INDEX, migrate, stray_index
+from supervisor.migrate import migrate, stray_index
+from supervisor.river.sql import STRAY_INDEX
 from tests.support.database import CIVIC_V6, create_database
 
 CIVIC_STRAY = (  # as Civic OS's v0-10-0 (River's 005) creates it

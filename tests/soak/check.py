@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 
 from tests.soak.go import KIND as GO_KIND
 from tests.soak.go import QUEUE as GO_QUEUE
+from tests.support.database import scalar
 from tests.support.go_client import go_problems
 
 KEYS = {"s3_presign": "request_id", "thumbnail_generate": "file_id",
@@ -50,7 +51,7 @@ def settle(
         left = _calm(conn, time.monotonic() + timeout)
         settled = time.monotonic() - t0
         end = time.monotonic() + drain
-        while time.monotonic() < end and conn.execute(WAITING_SQL).fetchone()[0]:
+        while time.monotonic() < end and scalar(conn, WAITING_SQL):
             time.sleep(1)
         left = _calm(conn, time.monotonic() + timeout)
     return settled, time.monotonic() - t0, left
@@ -94,7 +95,7 @@ def snapshot(url: str) -> Snapshot:
             rows("SELECT *, id::text AS id, file_id::text AS file_id FROM metadata.file_upload_requests"),
             rows("SELECT *, id::text AS id FROM metadata.files"),
             rows("SELECT *, id::text AS id FROM metadata.notifications"),
-            [tuple(r.values()) for r in rows(  # type: ignore[misc]
+            [tuple(r.values()) for r in rows(
                 "SELECT tbl, row_id, old_status, new_status FROM public.soak_effects ORDER BY id")],
             states,
         )  # fmt: skip

@@ -20,6 +20,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -27,7 +28,8 @@ from tests.soak.env import Services
 from tests.soak.fleet import Fleet
 from tests.soak.go import GoWorker
 from tests.soak.monitor import NAME as MONITOR
-from tests.soak.monitor import Monitor
+from tests.soak.monitor import Check, Monitor
+from tests.support.database import scalar
 
 log = logging.getLogger("soak")
 QUEUES = {"presign": "s3_signer", "thumbnails": "thumbnails", "notifications": "notifications"}
@@ -130,7 +132,7 @@ class Injector(threading.Thread):
         mid-job tests recovery, one that hits an idle process only tests the restart."""
         deadline = time.monotonic() + wait
         while True:
-            held = self._db().execute(sql, params).fetchone()[0]
+            held = scalar(self._db(), sql, params)
             if held or time.monotonic() > deadline:
                 return held
             time.sleep(0.01)
@@ -160,7 +162,7 @@ class Injector(threading.Thread):
                f" AND queue = %s AND {LAST} = %s AND attempted_at < to_timestamp(%s))")  # fmt: skip
         args = (QUEUES[name], client, fault.wall)
         self.monitor.probe("child_kill", fault.target, fault.wall,
-                           lambda c: c.execute(sql, args).fetchone()[0])  # fmt: skip
+                           lambda c: scalar(c, sql, args))  # fmt: skip
 
         def restarted(_: psycopg.Connection) -> bool:
             new = self.fleet.children(slot).get(name)
@@ -178,7 +180,7 @@ class Injector(threading.Thread):
                           f"supervisor {client} was killed")  # fmt: skip
         sql = f"SELECT NOT EXISTS (SELECT 1 FROM metadata.river_job WHERE state = 'running' AND {LAST} = %s)"
         self.monitor.probe("supervisor_kill", client, fault.wall,
-                           lambda c: c.execute(sql, (client,)).fetchone()[0])  # fmt: skip
+                           lambda c: scalar(c, sql, (client,)))  # fmt: skip
         t = time.monotonic()
         new = self.fleet.start(event.slot)
         fault.detail = f"restarted as {Fleet.client_id(new)} in {time.monotonic() - t:.1f}s"
@@ -196,21 +198,22 @@ class Injector(threading.Thread):
         self.go.kill()
         sql = f"SELECT NOT EXISTS (SELECT 1 FROM metadata.river_job WHERE state = 'running' AND {LAST} = %s)"
         self.monitor.probe("go_kill", client, fault.wall,
-                           lambda c: c.execute(sql, (client,)).fetchone()[0])  # fmt: skip
+                           lambda c: scalar(c, sql, (client,)))  # fmt: skip
         fault.detail = f"restarted as {self.go.start()}"
         self._record(fault)
 
     def terminate(self, event: Event) -> None:
         fault = self._fault("terminate", target="all backends")
-        n = self._db().execute(TERMINATE, (MONITOR,)).fetchone()[0]
+        n = scalar(self._db(), TERMINATE, (MONITOR,))
         fault.detail = f"{n} backends terminated"
         self._record(fault)
         sql = (f"SELECT EXISTS (SELECT 1 FROM metadata.river_job WHERE state = 'completed'"
                f" AND {LAST} = %s AND attempted_at > to_timestamp(%s))")  # fmt: skip
         for sup in self.fleet.live.values():
             client = Fleet.client_id(sup)
-            self.monitor.probe("terminate", client, fault.wall,
-                               lambda c, a=(client, fault.wall): c.execute(sql, a).fetchone()[0])  # fmt: skip
+            self.monitor.probe(
+                "terminate", client, fault.wall, _scalar_check(sql, (client, fault.wall))
+            )
 
     def outage_start(self, event: Event) -> None:
         self.services.outage()
@@ -223,7 +226,12 @@ class Injector(threading.Thread):
         sql = ("SELECT EXISTS (SELECT 1 FROM metadata.river_job WHERE state = 'completed'"
                " AND queue = 'thumbnails' AND attempted_at > to_timestamp(%s))")  # fmt: skip
         self.monitor.probe("outage_s3", "thumbnails", fault.wall,
-                           lambda c: c.execute(sql, (fault.wall,)).fetchone()[0])  # fmt: skip
+                           lambda c: scalar(c, sql, (fault.wall,)))  # fmt: skip
         mail = self.services.mail
         self.monitor.probe("outage_smtp", "email", fault.wall,
                            lambda _: any(m.at > fault.wall for m in mail.snapshot()))  # fmt: skip
+
+
+def _scalar_check(sql: str, params: tuple[Any, ...]) -> Check:
+    """A probe's check: the statement's one value, on the connection it is given."""
+    return lambda conn: scalar(conn, sql, params)

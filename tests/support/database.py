@@ -7,9 +7,13 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
+
+if TYPE_CHECKING:
+    from supervisor.embedded_pg import EmbeddedPostgres
 
 TEMPLATE = "civic_template"
 # River's schema as Civic OS ships it (version 6), before `migrate` takes it to 7.
@@ -22,7 +26,7 @@ class PgServer:
     """A running server: `url(db)` names a database on it; `embedded` can restart it."""
 
     base_url: str
-    embedded: object | None = None
+    embedded: EmbeddedPostgres | None = None
 
     def url(self, dbname: str) -> str:
         return make_conninfo(self.base_url, dbname=dbname)
@@ -37,3 +41,15 @@ def create_database(server: PgServer, template: str = TEMPLATE) -> str:
     with server.admin() as conn:
         conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
     return server.url(name)
+
+
+def one(conn: psycopg.Connection, query: Any, params: Any = None) -> tuple[Any, ...]:
+    """The query's one row; AssertionError when it returns none."""
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, f"no row from {query!r}"
+    return row
+
+
+def scalar(conn: psycopg.Connection, query: Any, params: Any = None) -> Any:
+    """The first column of the query's one row."""
+    return one(conn, query, params)[0]

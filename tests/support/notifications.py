@@ -7,6 +7,7 @@ RPCs) fire the Civic OS triggers, and the job's args are read back from `river_j
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from tests.support.database import scalar
 from tests.support.worker_harness import Outcome, run_handler
 from workers.civic_schema import sql
 from workers.notifications.handlers import make_handlers
@@ -26,9 +28,9 @@ TEMPLATE_HTML = (
 
 def apply_schema(db: psycopg.Connection) -> None:
     """Civic OS file and notification tables, unless the database already has them."""
-    if db.execute("SELECT to_regclass('metadata.files')").fetchone()[0] is None:
+    if scalar(db, "SELECT to_regclass('metadata.files')") is None:
         db.execute(sql("files"))
-    if db.execute("SELECT to_regclass('metadata.notifications')").fetchone()[0] is None:
+    if scalar(db, "SELECT to_regclass('metadata.notifications')") is None:
         db.execute(sql("notifications"))
 
 
@@ -76,11 +78,12 @@ def notify(
 ) -> tuple[int, dict[str, Any]]:
     """Insert a notification; returns its id and the args the trigger gave its job."""
     entity = {"name": "Ada"} if entity is None else entity
-    nid = db.execute(
+    nid = scalar(
+        db,
         "INSERT INTO metadata.notifications (user_id, template_name, entity_type, entity_id,"
         " entity_data, channels) VALUES (%s, %s, 'issues', '7', %s, %s) RETURNING id",
         (user_id, template, Jsonb(entity), list(channels)),
-    ).fetchone()[0]
+    )
     return nid, job_args(db, "send_notification", notification_id=str(nid))
 
 
@@ -96,7 +99,9 @@ def job_args(db: psycopg.Connection, kind: str, **match: str) -> dict[str, Any]:
 
 def notification(db: psycopg.Connection, nid: int) -> dict[str, Any]:
     with db.cursor(row_factory=dict_row) as cur:
-        return cur.execute("SELECT * FROM metadata.notifications WHERE id = %s", (nid,)).fetchone()
+        row = cur.execute("SELECT * FROM metadata.notifications WHERE id = %s", (nid,)).fetchone()
+    assert row is not None, f"no notification {nid}"
+    return row
 
 
 def settings(smtp_port: int, **sections: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -142,16 +147,19 @@ class Worker:
         )
 
     def close(self) -> None:
-        self.handlers["send_email"].args[0].close()
+        send_email = self.handlers["send_email"]
+        assert isinstance(send_email, functools.partial)
+        send_email.args[0].close()  # the services the handlers share
 
 
 def add_file(db: psycopg.Connection, key: str) -> str:
     """A `metadata.files` row for a static asset (staticAsset's originals and crops)."""
     return str(
-        db.execute(
+        scalar(
+            db,
             "INSERT INTO metadata.files (entity_type, entity_id, file_name, file_type, file_size,"
             " s3_original_key, thumbnail_status) VALUES ('static', '1', 'f', 'image/png', 1, %s,"
             " 'not_applicable') RETURNING id",
             (key,),
-        ).fetchone()[0]
+        )
     )

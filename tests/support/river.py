@@ -29,8 +29,9 @@ def job(conn: psycopg.Connection, job_id: int) -> dict[str, Any]:
     cur = conn.execute(
         "SELECT *, state::text AS state FROM metadata.river_job WHERE id = %s", (job_id,)
     )
-    names = [d.name for d in cur.description]
-    return dict(zip(names, cur.fetchone(), strict=True))
+    row = cur.fetchone()
+    assert row is not None and cur.description is not None, f"no job {job_id}"
+    return dict(zip([d.name for d in cur.description], row, strict=True))
 
 
 def states(conn: psycopg.Connection) -> dict[str, int]:

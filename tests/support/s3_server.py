@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, quote
 
 import boto3
 from botocore.config import Config
-from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
 ACCESS_KEY, SECRET_KEY = "test-key", "test-secret"

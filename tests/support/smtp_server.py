@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -36,7 +37,7 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        return email.message_from_bytes(self.raw, policy=email.policy.default)  # type: ignore[return-value]
+        return email.message_from_bytes(self.raw, policy=email.policy.default)
 
 
 @dataclass
@@ -152,7 +153,7 @@ def smtp_server(
     idle_timeout: float = 300,
 ) -> Iterator[Server]:
     recorder = Recorder(rcpt_reply=rcpt_reply, drop_after_data=drop_after_data)
-    kwargs: dict[str, object] = {"timeout": idle_timeout}
+    kwargs: dict[str, Any] = {"timeout": idle_timeout}
     if starttls:
         kwargs["tls_context"] = starttls.server_context()
     if implicit_tls:

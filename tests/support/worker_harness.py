@@ -1,36 +1,70 @@
 """Run one worker handler against a real database without the supervisor.
 
-A stand-in for the parent in unit tests of worker modules: registered statements of the
-worker's spec run on a real connection, staged writes commit in one transaction with a
-`river_job` state change exactly as the parent does it. End-to-end tests use the real
-supervisor instead.
+The job takes the production path, minus the socket and the supervisor: the row reaches the
+child's `Executor` as the parent sends it, the executor calls the handler and builds the
+outcome, query replies and the finish message cross `proxy.framing` both ways, the parent's
+`parse_request` validates the finish, and its staged writes commit in one transaction with
+the parent's parameter binding. So worker tests see the values production sends (ISO 8601
+timestamps, bytes as hex) and the outcomes production records. End-to-end tests use the
+real supervisor instead.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import threading
-import time
+import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+import orjson
 import psycopg
-from psycopg.rows import dict_row
 
-from workers.errors import JobCancel, JobSnooze
-from workers.job import Handler, Job, JobContext
+from proxy.client import RpcClient
+from proxy.framing import HEADER, decode_body, encode
+from proxy.protocol import parse_request
+from supervisor.broker import _bind
+from supervisor.river.sql import render
+from workers.executor import Executor
+from workers.job import Handler
 from workers.spec import WorkerSpec
 
-
-def _jsonable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return json.loads(json.dumps(rows, default=str))
+STATE = {"completed": "completed", "cancel": "cancelled", "snooze": "snoozed", "error": "error"}
+"""The outcome a test sees, named as River records it, for each result on the wire."""
 
 
 @dataclass
 class Outcome:
-    state: str  # "completed", "cancelled", "snoozed" or "error"
-    error: str | None = None
+    state: str
+    """"completed", "cancelled", "snoozed" or "error"."""
+    error: str = ""
+
+
+def _across(message: dict[str, Any], *, strict: bool) -> dict[str, Any]:
+    """`message` as the other side decodes it; `strict` is the child's encoding."""
+    return decode_body(encode(message, strict=strict)[HEADER.size :])
+
+
+class _Parent:
+    """The parent's end of the RPC for one job: the spec's statements on a real database."""
+
+    def __init__(self, spec: WorkerSpec, db_url: str) -> None:
+        self.spec, self.db_url = spec, db_url
+
+    def sql(self, name: str) -> str:
+        return render(self.spec.statements[name], "metadata")
+
+    def query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        request = parse_request(
+            _across({"id": 1, "op": "query", "name": name, "params": params}, strict=True)
+        )
+        assert request["op"] == "query", request
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            cur = conn.execute(self.sql(request["name"]), _bind(request["params"]))
+            if cur.description is None:
+                return []
+            names = [d.name for d in cur.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        reply: list[dict[str, Any]] = _across({"rows": rows}, strict=False)["rows"]
+        return reply
 
 
 def run_handler(
@@ -44,34 +78,29 @@ def run_handler(
     attempt: int = 1,
     timeout: float = 60.0,
 ) -> Outcome:
-    """Call `handler` once; apply its staged writes like the parent would."""
-
-    def sql(name: str) -> str:
-        return spec.statements[name].replace("{schema}", '"metadata"')
-
-    def query(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        with psycopg.connect(db_url, autocommit=True, row_factory=dict_row) as conn:
-            cur = conn.execute(sql(name), params)
-            return _jsonable(cur.fetchall()) if cur.description else []
-
-    job = Job(
-        id=0, kind=kind, args=args, attempt=attempt, max_attempts=25, queue=spec.queue,
-        priority=1, metadata={}, created_at="", scheduled_at="",
-    )  # fmt: skip
-    ctx = JobContext(
-        job=job, settings=settings or {}, deadline=time.monotonic() + timeout,
-        cancelled=threading.Event(), log=logging.getLogger(f"test.{spec.name}"), _query=query,
-    )  # fmt: skip
-    try:
-        handler(job, ctx)
-        outcome = Outcome("completed")
-    except JobCancel as exc:
-        outcome = Outcome("cancelled", str(exc))
-    except JobSnooze as exc:
-        outcome = Outcome("snoozed", str(exc))
-    except Exception as exc:  # noqa: BLE001 - an ordinary error means retry
-        return Outcome("error", f"{type(exc).__name__}: {exc}")
-    with psycopg.connect(db_url) as conn, conn.transaction():
-        for name, params in ctx.writes:
-            conn.execute(sql(name), params)
-    return outcome
+    """Run `handler` once as the child would; apply its staged writes as the parent would."""
+    parent = _Parent(spec, db_url)
+    executor = Executor(
+        rpc=cast(RpcClient, parent),  # the executor calls only `query` on it
+        handlers={kind: handler},
+        settings=settings or {},
+        max_workers=1,
+        job_timeout=timeout,
+        child=spec.name,
+    )
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    row = [1, kind, orjson.dumps(args).decode(), attempt, 25, spec.queue, 1, "{}", now, now]
+    (sent,) = _across({"jobs": [row]}, strict=False)["jobs"]
+    entry = executor._entry(sent)
+    outcome = executor._call(entry.job, entry.ctx)
+    if outcome is None:
+        return Outcome("completed")
+    finish = {"id": 2, "op": "finish", "completed": [], "outcomes": [outcome]}
+    request = parse_request(_across(finish, strict=True))
+    assert request["op"] == "finish", request
+    (received,) = request["outcomes"]
+    if received["writes"]:
+        with psycopg.connect(db_url) as conn, conn.transaction():
+            for name, params in received["writes"]:
+                conn.execute(parent.sql(name), _bind(params))
+    return Outcome(STATE[received["result"]], received["error"])

@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 
+from tests.support.database import scalar
 from tests.support.go_client import go_problems, journal_runs, spawn
 from tests.support.river import insert_jobs, job, states
 from tests.support.supervisor_harness import start
@@ -44,11 +45,12 @@ def _leader(db: psycopg.Connection) -> str:
 
 
 def _running_of(db: psycopg.Connection, client: str) -> int:
-    return db.execute(
+    return scalar(
+        db,
         "SELECT count(*) FROM metadata.river_job WHERE state = 'running'"
         " AND attempted_by[array_length(attempted_by, 1)] = %s",
         (client,),
-    ).fetchone()[0]
+    )
 
 
 def _bench(db: psycopg.Connection, path: Path, n: int, ms: int = 200) -> list[int]:
@@ -60,10 +62,11 @@ def _go(db: psycopg.Connection, n: int, ms: int) -> list[int]:
 
 
 def _all_completed(db: psycopg.Connection, ids: list[int]) -> bool:
-    return db.execute(
+    return scalar(
+        db,
         "SELECT count(*) FROM metadata.river_job WHERE id = ANY(%s) AND state = 'completed'",
         (ids,),
-    ).fetchone()[0] == len(ids)
+    ) == len(ids)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> int:

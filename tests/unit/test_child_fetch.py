@@ -10,6 +10,7 @@ import threading
 from proxy.framing import encode, read_frame
 from proxy.protocol import Init
 from workers import runtime
+from workers.bench.spec import SPEC as BENCH
 
 INIT: Init = {
     "event": "init",
@@ -17,6 +18,7 @@ INIT: Init = {
     "queue": "civic_bench",
     "max_workers": 4,
     "handlers": "workers.bench.handlers:HANDLERS",
+    "kinds": list(BENCH.kinds),
     "settings": {},
     "job_timeout": 10,
     "job_timeout_grace": 5,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import smtplib
+from typing import Any
 
 import pytest
 
@@ -103,7 +104,7 @@ def test_recipient_must_be_one_valid_address(bad: str) -> None:
 
 
 def _settings(**sections: dict) -> dict:
-    base = {
+    base: dict[str, dict[str, Any]] = {
         "email": {"transport": "smtp", "smtp_host": "127.0.0.1", "smtp_port": 2525},
         "sms": {"enabled": False},
         "notifications": {"timezone": "UTC"},

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from workers.notifications.render import TemplateExecError, TemplateParseError, engine, render_part
+from workers.notifications.render import (
+    TemplateExecError,
+    TemplateParseError,
+    engine,
+    parser,
+    render_part,
+)
 
 META = {"site_url": "https://civic.example.org", "site_name": "Civic", "api_url": "https://api"}
 
@@ -16,9 +22,9 @@ META = {"site_url": "https://civic.example.org", "site_name": "Civic", "api_url"
 def parse_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Count real parses; the cache starts empty and is emptied again afterwards."""
     calls: list[str] = []
-    real = engine.parse
+    real = parser.parse
 
-    def counting(text: str, name: str, funcs: frozenset[str]):  # type: ignore[no-untyped-def]
+    def counting(text: str, name: str, funcs: frozenset[str]) -> dict[str, parser.Tree]:
         calls.append(text)
         return real(text, name, funcs)
 
