@@ -121,7 +121,7 @@ def test_fake_mode_counts_as_sent_without_calling_telnyx(civic, mail, db_url) ->
 
 def test_unreachable_telnyx_is_transient(civic, mail, db_url) -> None:
     worker = sms_worker(db_url, mail, f"http://127.0.0.1:{free_port()}")
-    nid, args = notify(civic, sms_user(civic), channels=("sms",))
+    _, args = notify(civic, sms_user(civic), channels=("sms",))
     outcome = worker.run("send_notification", args)
     assert outcome.state == "error" and "Telnyx request failed" in outcome.error
     assert API_KEY not in outcome.error

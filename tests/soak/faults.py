@@ -117,7 +117,7 @@ class Injector(threading.Thread):
                 return
             try:
                 getattr(self, event.kind)(event)
-            except Exception as exc:  # noqa: BLE001 - reported as a soak problem
+            except Exception as exc:
                 log.exception("fault %s failed", event.kind)
                 self.errors.append(f"{event.kind} at {event.at:.1f}s: {exc!r}")
 

@@ -11,6 +11,7 @@ kill or a cut connection, so the guard refused to resend) are listed, not counte
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ def check_mail(mail: list[Mail], snap: Snapshot, faults: list[Fault]) -> MailFin
             out.problems.append(f"email for {token}, which has no job")
             continue
         times.sort()
-        for t1, t2 in zip(times, times[1:], strict=False):
+        for t1, t2 in itertools.pairwise(times):
             kill = _excuse(job, t1, t2, kills)
             if kill is None:
                 out.problems.append(f"{token} (job {job['id']}) delivered again at {t2:.3f}"

@@ -19,6 +19,7 @@ SIGTERM is River's soft stop: no more claims, in-flight jobs finish, exit 0.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -210,7 +211,7 @@ def go_problems(jobs: list[dict[str, Any]], runs: dict[tuple[int, int], dict[str
         if any(c.startswith("civic:") for c in j.get("attempted_by") or []):
             problems.append(f"Go job {j['id']} claimed by a civic-supervisor")
         mine = by_job.get(j["id"], [])
-        for prev, run in zip(mine, mine[1:], strict=False):
+        for prev, run in itertools.pairwise(mine):
             if prev["last"] >= run["start"]:
                 problems.append(f"Go job {j['id']}: two runs at once ({prev['client']}, "
                                 f"{run['client']})")  # fmt: skip

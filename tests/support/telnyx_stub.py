@@ -43,7 +43,7 @@ def telnyx_stub(*responses: tuple[int, Any]) -> Iterator[Telnyx]:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"null")
             with lock:

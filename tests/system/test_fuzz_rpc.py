@@ -45,7 +45,7 @@ requests = st.fixed_dictionaries(
     {"id": st.integers(-5, 2**60) | st.none() | st.text(max_size=3), "op": ops | json_values},
     optional={
         "max": json_values | st.integers(-5, 20000), "wait": st.just(0) | json_values,
-        "name": st.sampled_from(OTHER_STATEMENTS + ["record", "DROP TABLE x"]) | json_values,
+        "name": st.sampled_from([*OTHER_STATEMENTS, "record", "DROP TABLE x"]) | json_values,
         "params": json_values, "outcomes": st.lists(json_values | st.fixed_dictionaries({
             "job_id": st.integers(-3, 10**6), "attempt": st.integers(-1, 5),
             "result": st.sampled_from(["completed", "error", "cancel", "snooze", "x"]),
@@ -75,7 +75,7 @@ def _encodable(value: object) -> bool:
     try:
         encode(value)  # type: ignore[arg-type]
         return True
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - whatever encode refuses cannot be framed
         return False
 
 

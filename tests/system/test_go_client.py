@@ -10,6 +10,7 @@ client's alone.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import time
@@ -87,7 +88,7 @@ def _check_bench(db: psycopg.Connection, path: Path, ids: list[int]) -> list[dic
         assert row["state"] == "completed", row
         mine = [runs[(row["id"], a)] for a in range(1, row["attempt"] + 1)]
         assert "end" in mine[-1]["events"]
-        for prev, run in zip(mine, mine[1:], strict=False):
+        for prev, run in itertools.pairwise(mine):
             assert "end" not in prev["events"] and prev["last"] < run["start"], row["id"]
     return rows
 
