@@ -51,6 +51,11 @@ def _run(case: dict[str, Any]) -> dict[str, Any]:
         return {"error": True, "phase": PHASES[type(err)], "message": str(err)}
 
 
+def test_suite_is_complete() -> None:
+    """Every vector is here: a shortened file must fail, as a missing one fails collection."""
+    assert len(CASES) == 822
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_matches_go(case: dict[str, Any]) -> None:
     got = _run(case)
