@@ -45,7 +45,9 @@ def run_peer(target: Target, run: Run, n: int, timeout: float) -> Result:
     with psycopg.connect(setup_url, autocommit=True) as conn:
         for table in peer.tables:
             conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
-        queued = conn.execute(peer.remaining_sql).fetchone()[0]
+        row = conn.execute(peer.remaining_sql).fetchone()
+        assert row is not None
+        queued = row[0]
         if queued != n:
             raise RuntimeError(f"{run.label}: {queued} jobs queued, expected {n}")
         result = Result(run.label, n, settings=run.described())
@@ -55,7 +57,9 @@ def run_peer(target: Target, run: Run, n: int, timeout: float) -> Result:
             try:
                 worker.wait_ready()
                 say(f"{run.label} burn-down: {n:,} jobs")
-                started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+                row = conn.execute("SELECT clock_timestamp()").fetchone()
+                assert row is not None
+                started = row[0]
                 worker.go()
                 left = wait_done(conn, run.label, peer, worker, n, timeout)
                 code = worker.stop()
@@ -63,7 +67,9 @@ def run_peer(target: Target, run: Run, n: int, timeout: float) -> Result:
                 worker.close()
         raise_sampler_error(sampler)
         result.peak_connections = sampler.peak
-        result.completed, last = conn.execute(peer.done_sql).fetchone()
+        done = conn.execute(peer.done_sql).fetchone()
+        assert done is not None
+        result.completed, last = done
     if code not in (0, -signal.SIGTERM):
         say(f"{run.label}: the worker exited with {code}")
     if not left and result.completed == n:
@@ -79,7 +85,9 @@ def wait_done(conn: psycopg.Connection, label: str, peer: Peer, worker: WorkerPr
     progress = Progress(f"{label} burn-down", n)
     deadline = time.monotonic() + timeout
     while True:
-        left = conn.execute(peer.remaining_sql).fetchone()[0]
+        row = conn.execute(peer.remaining_sql).fetchone()
+        assert row is not None
+        left: int = row[0]
         progress.update(n - left)
         if left == 0 or time.monotonic() > deadline or not worker.alive():
             progress.close(n - left)

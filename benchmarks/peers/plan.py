@@ -29,7 +29,8 @@ class Run:
         return f"peer_{self.system}{suffix}"
 
     def described(self) -> dict[str, Any]:
-        return getattr(self.settings, self.system)()
+        described: dict[str, Any] = getattr(self.settings, self.system)()
+        return described
 
 
 def plan(args: argparse.Namespace) -> list[Run]:

@@ -36,7 +36,9 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     rounds: list[list[Result]] = []
     with embedded(args.max_conns) as tgt:
         with tgt.connect(SETUP_NAME) as conn:
-            server = conn.execute("SHOW server_version").fetchone()[0]
+            row = conn.execute("SHOW server_version").fetchone()
+            assert row is not None
+            server = row[0]
         for i in range(args.rounds):
             if args.rounds > 1:
                 say(f"round {i + 1} of {args.rounds}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from benchmarks.peers.pgqueuer_run import pgqueuer_setup, pgqueuer_worker
 from benchmarks.peers.procrastinate_run import procrastinate_setup, procrastinate_worker
@@ -15,8 +16,8 @@ class Peer:
     """What the bench needs to know of a peer: its setup, its worker and how to count it."""
 
     name: str
-    setup: Callable[[str, int], Awaitable[None]]
-    worker: Callable[[str, PeerSettings, Callable[[], Awaitable[None]]], Awaitable[None]]
+    setup: Callable[[str, int], Coroutine[Any, Any, None]]
+    worker: Callable[[str, PeerSettings, Callable[[], Awaitable[None]]], Coroutine[Any, Any, None]]
     remaining_sql: str
     """Jobs not yet final."""
     done_sql: str

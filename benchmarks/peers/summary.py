@@ -43,6 +43,7 @@ def verdict(summary: list[Result]) -> dict[str, Any]:
         return {"target": TARGET, "holds": None, "against": []}
     against = []
     for r in rows:
+        assert r.jobs_per_s  # checked above
         speed = civic.jobs_per_s / r.jobs_per_s
         fewer = civic.peak_connections < r.peak_connections
         against.append({"system": r.system, "civic_over_peer": speed, "faster": speed >= 1.0,

@@ -93,7 +93,9 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
     with _target(args) as tgt:
         with tgt.connect("civic-bench-setup") as conn:
-            server = conn.execute("SHOW server_version").fetchone()[0]
+            row = conn.execute("SHOW server_version").fetchone()
+            assert row is not None
+            server = row[0]
         results: dict[str, Any] = {
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                         "python": platform.python_version(), "postgres": server,

@@ -28,7 +28,10 @@ def insert_bulk(target: Target, conn: psycopg.Connection, n: int, *, notify: boo
         )
         if notify:
             notify_insert(target, conn)
-    return conn.execute("SELECT clock_timestamp()").fetchone()[0]
+    row = conn.execute("SELECT clock_timestamp()").fetchone()
+    assert row is not None
+    value: datetime = row[0]
+    return value
 
 
 def notify_insert(target: Target, conn: psycopg.Connection) -> None:
@@ -41,10 +44,13 @@ def notify_insert(target: Target, conn: psycopg.Connection) -> None:
 
 def remaining(target: Target, conn: psycopg.Connection) -> int:
     """Jobs not yet final (available, running, retryable ...)."""
-    return conn.execute(
+    row = conn.execute(
         f"SELECT count(*) FROM {target.prefix}river_job WHERE queue = %s AND state NOT IN {FINAL}",
         (BENCH_QUEUE,),
-    ).fetchone()[0]
+    ).fetchone()
+    assert row is not None
+    value: int = row[0]
+    return value
 
 
 def wait_done(
@@ -66,14 +72,20 @@ def wait_done(
 
 
 def last_finalized(target: Target, conn: psycopg.Connection) -> datetime:
-    return conn.execute(
+    row = conn.execute(
         f"SELECT max(finalized_at) FROM {target.prefix}river_job WHERE queue = %s",
         (BENCH_QUEUE,),
-    ).fetchone()[0]
+    ).fetchone()
+    assert row is not None
+    value: datetime = row[0]
+    return value
 
 
 def completed(target: Target, conn: psycopg.Connection) -> int:
-    return conn.execute(
+    row = conn.execute(
         f"SELECT count(*) FROM {target.prefix}river_job WHERE queue = %s AND state = 'completed'",
         (BENCH_QUEUE,),
-    ).fetchone()[0]
+    ).fetchone()
+    assert row is not None
+    value: int = row[0]
+    return value

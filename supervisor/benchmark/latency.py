@@ -41,7 +41,9 @@ def clock_offset(conn: psycopg.Connection) -> float:
     samples = []
     for _ in range(7):
         before = time.time()
-        server = conn.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0]
+        row = conn.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()
+        assert row is not None
+        server = row[0]
         after = time.time()
         samples.append(float(server) - (before + after) / 2)
     return statistics.median(samples)
@@ -72,7 +74,9 @@ def run(target: Target, mode: str, count: int, rate: float, timeout: float) -> d
             if delay > 0:
                 time.sleep(delay)
             began = time.monotonic()
-            job_id = conn.execute(text, params, prepare=True).fetchone()[0]
+            row = conn.execute(text, params, prepare=True).fetchone()
+            assert row is not None
+            job_id = row[0]
             commits[job_id] = time.time() + offset
             insert_ms.append((time.monotonic() - began) * 1000)
             progress.update(i + 1)

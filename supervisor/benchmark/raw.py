@@ -45,7 +45,8 @@ def _worker(
 def run(target: Target, n: int) -> dict[str, float]:
     """Burn down `n` noop jobs inserted beforehand; jobs/s from commit to the last completion."""
     target.reset()
-    go, counts, errors = threading.Event(), [0] * SESSIONS, []
+    go, counts = threading.Event(), [0] * SESSIONS
+    errors: list[BaseException] = []
     threads = [
         threading.Thread(target=_worker, args=(target, go, counts, i, errors), daemon=True)
         for i in range(SESSIONS)

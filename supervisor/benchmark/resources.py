@@ -39,7 +39,9 @@ class ConnectionSampler(threading.Thread):
         try:
             with psycopg.connect(self.url, autocommit=True, application_name=MONITOR_NAME) as c:
                 while not self._stop_event.is_set():
-                    n = c.execute(_COUNT, (self.pattern,)).fetchone()[0]
+                    row = c.execute(_COUNT, (self.pattern,)).fetchone()
+                    assert row is not None
+                    n = row[0]
                     self.samples += 1
                     self.peak = max(self.peak, n)
                     self._phase_peak = max(self._phase_peak, n)

@@ -83,9 +83,7 @@ def configured(path: str) -> Iterator[Target]:
     with psycopg.connect(url, autocommit=True, application_name="civic-bench-setup") as conn:
         migrate(conn, schema)
     try:
-        yield Target(
-            url, schema, cfg.database.max_conns, cfg.database.application_name, False
-        )
+        yield Target(url, schema, cfg.database.max_conns, cfg.database.application_name, False)
     finally:
         with psycopg.connect(url, autocommit=True, application_name="civic-bench-setup") as c:
             c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -77,15 +77,17 @@ class Monitor(threading.Thread):
                 self.db_url, autocommit=True, application_name="civic-demo-monitor"
             ) as conn:
                 self._sample(conn)
-        except Exception as exc:  # reported by the command, which then stops waiting
+        except Exception as exc:  # noqa: BLE001 - reported by the command, which then stops waiting
             self.error = exc
 
     def _sample(self, conn: psycopg.Connection) -> None:
         next_states = next_draw = 0.0
         while not self._stop_event.is_set():
             now = time.monotonic()
-            connections = conn.execute(_CONNECTIONS).fetchone()[0]
-            states = None
+            row = conn.execute(_CONNECTIONS).fetchone()
+            assert row is not None
+            connections = row[0]
+            states: dict[str, dict[str, int]] | None = None
             if now >= next_states:
                 states = {}
                 for queue, state, n in conn.execute(_STATES):

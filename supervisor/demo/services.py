@@ -28,7 +28,8 @@ S3_KEY, S3_SECRET, S3_REGION = "demo-key", "demo-secret", "us-east-1"
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 @contextmanager
@@ -58,7 +59,7 @@ def s3() -> Iterator[S3]:
     """moto's S3 as a threaded WSGI server; objects live in this process's memory."""
     import boto3
     from botocore.config import Config
-    from moto.server import DomainDispatcherApplication, create_backend_app
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request

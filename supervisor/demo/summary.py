@@ -48,9 +48,11 @@ def _jobs(conn: psycopg.Connection) -> dict[str, Any]:
         {"queue": q, "kind": k, "state": s, "jobs": n, "last_error": e}
         for q, k, s, n, e in conn.execute(_UNFINISHED)
     ]
-    span = conn.execute(
+    row = conn.execute(
         "SELECT extract(epoch FROM max(finalized_at) - min(created_at)) FROM metadata.river_job"
-    ).fetchone()[0]
+    ).fetchone()
+    assert row is not None
+    span = row[0]
     return {
         "by_queue": states,
         "latency_ms": latency,
@@ -85,12 +87,12 @@ def collect(
     conn: psycopg.Connection, s3: Any, s3_endpoint: str, mailbox: Mailbox, peak: int, budget: int
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data (also the `--json` output)."""
-    uploads = dict(
+    uploads: dict[str, int] = dict(
         conn.execute(
             "SELECT status, count(*) FROM metadata.file_upload_requests GROUP BY 1"
         ).fetchall()
     )
-    notifications = dict(
+    notifications: dict[str, int] = dict(
         conn.execute("SELECT status, count(*) FROM metadata.notifications GROUP BY 1").fetchall()
     )
     return {

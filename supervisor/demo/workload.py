@@ -77,13 +77,17 @@ def prepare(conn: psycopg.Connection, s3: Any, mix: Mix) -> Prepared:
     files = []
     for i in range(mix.thumbnails):
         sample = media[i % len(media)]
-        file_id = str(conn.execute("SELECT public.uuid_generate_v7()").fetchone()[0])
+        row = conn.execute("SELECT public.uuid_generate_v7()").fetchone()
+        assert row is not None
+        file_id = str(row[0])
         key = f"issues/{100 + i}/{file_id}/original{sample.extension}"
         s3.put_object(Bucket=BUCKET, Key=key, Body=sample.data, ContentType=sample.file_type)
         files.append((file_id, key, sample))
     users = []
     for i, name in enumerate(NAMES):
-        user_id = str(conn.execute("SELECT gen_random_uuid()").fetchone()[0])
+        row = conn.execute("SELECT gen_random_uuid()").fetchone()
+        assert row is not None
+        user_id = str(row[0])
         conn.execute(
             "INSERT INTO metadata.civic_os_users (id, display_name) VALUES (%s, %s)",
             (user_id, name.split()[0]),
