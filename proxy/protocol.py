@@ -142,6 +142,8 @@ class Init(TypedDict):
     max_workers: int
     handlers: str
     """`module:attribute` of the kind -> handler dict, or of a function that builds it."""
+    kinds: list[str]
+    """The kinds the worker's spec declares: the handlers must serve exactly these."""
     settings: dict[str, Any]
     job_timeout: float
     job_timeout_grace: float
@@ -324,7 +326,8 @@ def parse_request(message: dict[str, Any]) -> Request | LogNotice:
 def parse_init(message: dict[str, Any]) -> Init:
     """The parent's init message; ProtocolError if it is not one."""
     fields: dict[str, type | tuple[type, ...]] = {
-        "name": str, "queue": str, "max_workers": int, "handlers": str, "settings": dict,
+        "name": str, "queue": str, "max_workers": int, "handlers": str, "kinds": list,
+        "settings": dict,
         "job_timeout": (int, float), "job_timeout_grace": (int, float), "log_level": str,
     }  # fmt: skip
     if message.get("event") != "init":
@@ -338,6 +341,7 @@ def parse_init(message: dict[str, Any]) -> Init:
         "queue": message["queue"],
         "max_workers": message["max_workers"],
         "handlers": message["handlers"],
+        "kinds": [str(k) for k in message["kinds"]],
         "settings": message["settings"],
         "job_timeout": float(message["job_timeout"]),
         "job_timeout_grace": float(message["job_timeout_grace"]),

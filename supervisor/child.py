@@ -75,7 +75,7 @@ ALIVE = frozenset({State.STARTING, State.RUNNING, State.STOPPING})
 """States in which a process exists (its exit is still to be reported)."""
 
 
-class IllegalTransition(RuntimeError):
+class IllegalTransitionError(RuntimeError):
     """A bug: some code asked for a state change the lifecycle does not allow."""
 
 
@@ -83,9 +83,7 @@ def child_env(names: Iterable[str]) -> dict[str, str]:
     """The base allowlist plus the variables the child's spec names, as set here."""
     extra = set(names)
     return {
-        k: v
-        for k, v in os.environ.items()
-        if k in ENV_ALLOW or k.startswith("LC_") or k in extra
+        k: v for k, v in os.environ.items() if k in ENV_ALLOW or k.startswith("LC_") or k in extra
     }
 
 
@@ -172,7 +170,7 @@ class Child:
 
     def change_state(self, new: State) -> None:
         if new not in LEGAL[self.state]:
-            raise IllegalTransition(f"child {self.name}: {self.state.value} -> {new.value}")
+            raise IllegalTransitionError(f"child {self.name}: {self.state.value} -> {new.value}")
         log.debug("child %s: %s -> %s", self.name, self.state.value, new.value)
         self.state = new
 

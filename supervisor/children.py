@@ -15,8 +15,8 @@ from supervisor.completer import Completer
 from supervisor.config import Config, QueueConfig
 from supervisor.database import RETRYABLE, Database
 from supervisor.fetcher import Fetcher
-from supervisor.outcomes import Held
 from supervisor.orphans import ClaimGate
+from supervisor.outcomes import Held
 
 log = logging.getLogger("civic.children")
 

@@ -183,7 +183,9 @@ class Config:
     """The whole configuration. Sections are frozen; a reload (SIGHUP) swaps them whole."""
 
     client_id_setting: str = setting(
-        "", "CIVIC_CLIENT_ID", doc="River client id; default civic:<hostname>_<start time> (River's form, prefixed)"
+        "",
+        "CIVIC_CLIENT_ID",
+        doc="River client id; default civic:<hostname>_<start time> (River's form, prefixed)",
     )
     fetch_poll_interval: float = setting(1.0, doc="poll for jobs inserted without NOTIFY")
     fetch_cooldown: float = setting(0.001, doc="shortest gap between two claims of one queue")

@@ -28,7 +28,7 @@ class HealthServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 if self.path == "/metrics":
                     self._send(200, outer.metrics.render(), "text/plain; version=0.0.4")
                 elif self.path in ("/healthz", "/readyz"):

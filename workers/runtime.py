@@ -56,12 +56,21 @@ def _rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def load_handlers(ref: str, settings: dict[str, Any]) -> dict[str, Handler]:
+def load_handlers(ref: str, settings: dict[str, Any], kinds: list[str]) -> dict[str, Handler]:
+    """The handlers at `ref`; they must serve exactly the kinds the spec declares, since the
+    parent claims by queue and a kind without a handler would fail every one of its jobs."""
     module, _, attr = ref.partition(":")
     target = getattr(importlib.import_module(module), attr)
     handlers = target(settings) if callable(target) else target
     if not isinstance(handlers, dict):
         raise TypeError(f"{ref} must be a dict of kind -> handler, or build one")
+    problems = []
+    if missing := sorted(set(kinds) - set(handlers)):
+        problems.append(f"no handler for {', '.join(missing)}")
+    if extra := sorted(set(handlers) - set(kinds)):
+        problems.append(f"handlers for undeclared kinds {', '.join(extra)}")
+    if problems:
+        raise TypeError(f"{ref} does not serve the kinds its spec declares: {'; '.join(problems)}")
     return handlers
 
 
@@ -163,9 +172,9 @@ class Child:
                 self.flowing.clear()
             ex.submit_all(jobs, n)
 
-    def run(self, handlers_ref: str) -> int:
+    def run(self, handlers_ref: str, kinds: list[str]) -> int:
         self.rpc.start()
-        self.executor.handlers = load_handlers(handlers_ref, self.executor.settings)
+        self.executor.handlers = load_handlers(handlers_ref, self.executor.settings, kinds)
         for target in (self._heartbeat_loop, self._report_loop):
             threading.Thread(target=target, name=target.__name__, daemon=True).start()
         self.rpc.ready()
@@ -196,7 +205,7 @@ def main(argv: list[str]) -> int:
     root.handlers[:] = [RpcLogHandler(child.rpc)]
     root.setLevel(init["log_level"])
     try:
-        return child.run(init["handlers"])
+        return child.run(init["handlers"], init["kinds"])
     except ParentGoneError:
         return 0
     except Exception:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import supervisor.child as child_module
-from supervisor.child import LEGAL, Child, IllegalTransition, RestartPolicy, Run, State
+from supervisor.child import LEGAL, Child, IllegalTransitionError, RestartPolicy, Run, State
 from supervisor.config import RestartConfig, load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,11 +57,11 @@ def _state(c: Child) -> State:
 
 def test_an_illegal_move_fails_loudly() -> None:
     c = _child()
-    with pytest.raises(IllegalTransition, match="stopped -> running"):
+    with pytest.raises(IllegalTransitionError, match="stopped -> running"):
         c.change_state(State.RUNNING)
     c.state = State.FATAL
     for s in State:
-        with pytest.raises(IllegalTransition):
+        with pytest.raises(IllegalTransitionError):
             c.change_state(s)
 
 

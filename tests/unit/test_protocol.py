@@ -57,6 +57,7 @@ INIT: dict[str, Any] = {
     "queue": "civic_bench",
     "max_workers": 4,
     "handlers": "workers.bench.handlers:HANDLERS",
+    "kinds": ["noop"],
     "settings": {},
     "job_timeout": 10,
     "job_timeout_grace": 5,
@@ -72,7 +73,13 @@ def test_init_is_typed_with_its_timeouts_as_floats() -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"event": "stop"}, {"max_workers": "4"}, {"settings": None}, {"log_level": None}],
+    [
+        {"event": "stop"},
+        {"max_workers": "4"},
+        {"settings": None},
+        {"log_level": None},
+        {"kinds": "noop"},
+    ],
 )
 def test_a_wrong_init_breaks_the_protocol(change: dict[str, object]) -> None:
     with pytest.raises(ProtocolError):

@@ -6,12 +6,13 @@ import json
 import os
 import signal
 import time
+from typing import Any
 
 from workers.errors import JobCancel, JobSnooze
 from workers.job import Handler, Job, JobContext
 
 
-def _args(job: Job) -> dict:
+def _args(job: Job) -> dict[str, Any]:
     return job.args if isinstance(job.args, dict) else {}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from workers.errors import JobCancel
 from workers.job import Handler, Job, JobContext
-from workers.presign.keys import InvalidUpload, object_key, parse_request, uuid7
+from workers.presign.keys import InvalidUploadError, object_key, parse_request, uuid7
 from workers.s3client import S3Settings, presign_client
 
 
@@ -27,7 +27,7 @@ class PresignHandler:
             req = parse_request(job.args)
             file_id = uuid7()
             key = object_key(req, file_id)
-        except InvalidUpload as exc:
+        except InvalidUploadError as exc:
             if exc.request_id is not None:
                 ctx.write("mark_failed", request_id=exc.request_id, error=str(exc))
             raise JobCancel(f"invalid upload request: {exc}") from exc

@@ -21,7 +21,7 @@ _MAX_KEY_BYTES = 1024  # S3's limit
 _FIELDS = ("request_id", "file_name", "file_type", "entity_type", "entity_id")
 
 
-class InvalidUpload(ValueError):
+class InvalidUploadError(ValueError):
     """The request can never succeed; `request_id` is set when its row can be marked failed."""
 
     def __init__(self, message: str, request_id: str | None = None) -> None:
@@ -39,24 +39,24 @@ class UploadRequest:
 
 
 def parse_request(args: Any) -> UploadRequest:
-    """The job's args as the trigger writes them (§2.1); anything else is InvalidUpload."""
+    """The job's args as the trigger writes them (§2.1); anything else is InvalidUploadError."""
     if not isinstance(args, dict):
-        raise InvalidUpload(f"job args must be a JSON object, got {type(args).__name__}")
+        raise InvalidUploadError(f"job args must be a JSON object, got {type(args).__name__}")
     request_id = _request_id(args.get("request_id"))
     missing = [f for f in _FIELDS if args.get(f) is None]
     if missing:
-        raise InvalidUpload(f"upload request is missing {', '.join(missing)}", request_id)
+        raise InvalidUploadError(f"upload request is missing {', '.join(missing)}", request_id)
     entity_id = args["entity_id"]
     if isinstance(entity_id, int) and not isinstance(entity_id, bool):
         entity_id = str(entity_id)
     values = {**{f: args[f] for f in _FIELDS}, "entity_id": entity_id}
     wrong = [f for f in _FIELDS if not isinstance(values[f], str)]
     if wrong:
-        raise InvalidUpload(
+        raise InvalidUploadError(
             f"upload request fields must be strings: {', '.join(wrong)}", request_id
         )
     if request_id is None:
-        raise InvalidUpload(f"request_id {args['request_id']!r} is not a UUID")
+        raise InvalidUploadError(f"request_id {args['request_id']!r} is not a UUID")
     return UploadRequest(**{**values, "request_id": request_id})
 
 
@@ -78,7 +78,7 @@ def go_ext(file_name: str) -> str:
 
 
 def object_key(req: UploadRequest, file_id: str) -> str:
-    """`{entity_type}/{entity_id}/{file_id}/original{ext}`, or InvalidUpload if unsafe."""
+    """`{entity_type}/{entity_id}/{file_id}/original{ext}`, or InvalidUploadError if unsafe."""
     ext = go_ext(req.file_name) or ".bin"
     checks = (
         (f"entity_type {req.entity_type!r}", req.entity_type),
@@ -87,14 +87,16 @@ def object_key(req: UploadRequest, file_id: str) -> str:
     )
     for what, segment in checks:
         if segment in (".", "..") or not _SEGMENT.fullmatch(segment):
-            raise InvalidUpload(
+            raise InvalidUploadError(
                 f"{what} is not a safe S3 key segment (allowed: letters, digits and "
                 "'.', '_', '-', '~'; not empty, '.' or '..')",
                 req.request_id,
             )
     key = f"{req.entity_type}/{req.entity_id}/{file_id}/original{ext}"
     if len(key.encode()) > _MAX_KEY_BYTES:
-        raise InvalidUpload(f"S3 key would be longer than {_MAX_KEY_BYTES} bytes", req.request_id)
+        raise InvalidUploadError(
+            f"S3 key would be longer than {_MAX_KEY_BYTES} bytes", req.request_id
+        )
     return key
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from typing import cast
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -58,7 +59,7 @@ def decode(data: bytes, max_pixels: int, box: int) -> Image.Image:
         ) from exc
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure to parse uploaded bytes
+    except Exception as exc:
         raise ThumbnailError(f"cannot read image: {exc}") from exc
     width, height = im.size
     if width * height > max_pixels:
@@ -73,7 +74,7 @@ def decode(data: bytes, max_pixels: int, box: int) -> Image.Image:
         im.load()
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ThumbnailError(f"corrupt or truncated {im.format} image: {exc}") from exc
     with contextlib.suppress(Exception):  # a broken EXIF block only loses the orientation
         ImageOps.exif_transpose(im, in_place=True)
@@ -90,7 +91,7 @@ def _flatten(im: Image.Image) -> Image.Image:
     """RGB, L or CMYK: high bit depths scaled to 8 bits, transparency composited on white."""
     if im.mode in _HIGH_BIT_MODES:
         im = im.convert("I") if im.mode.startswith("I;16") else im
-        low, high = im.getextrema()
+        low, high = cast("tuple[float, float]", im.getextrema())  # one band: a (min, max) pair
         scale = 255 / (high - low) if high > low else 0
         return im.point(lambda v: (v - low) * scale).convert("L")
     if im.has_transparency_data:

@@ -68,7 +68,9 @@ def _render(page: Any, box: int) -> Image.Image:
         raise ThumbnailError(f"the PDF's first page has no area ({width}x{height} pt)")
     bitmap = page.render(scale=min(box / width, box / height), may_draw_forms=True)
     try:
-        image = bitmap.to_pil().convert("RGB")  # a copy: the bitmap's memory is freed below
+        image: Image.Image = bitmap.to_pil().convert(
+            "RGB"
+        )  # a copy: the bitmap's memory is freed below
     finally:
         bitmap.close()
     if image.width > box or image.height > box:  # PDFium rounds the size up
