@@ -39,7 +39,7 @@ from typing import Any
 
 from proxy.framing import encode
 from proxy.server import Channel
-from supervisor.broker import Broker
+from supervisor.child_session import ChildSession
 from supervisor.completer import Completer
 from supervisor.config import Config, QueueConfig, RestartConfig
 from supervisor.database import Database
@@ -118,7 +118,7 @@ class Run:
     """One incarnation of a child: created by `Child.start`, dropped when it exits."""
 
     proc: asyncio.subprocess.Process
-    session: Broker
+    session: ChildSession
     """The RPC endpoint of this run: its claims, held jobs, heartbeat and counters."""
     channel: Channel
     started_at: float
@@ -204,7 +204,7 @@ class Child:
             child_sock.close()
         parent_sock.sendall(encode(self.init_message()))
         self.fetcher.stopped = False
-        session = Broker(
+        session = ChildSession(
             self.queue, self.db, self.completer, self.fetcher, on_outcomes=self.on_outcomes
         )
         channel = Channel(parent_sock, self.name, session.handle, session.notify)
@@ -278,7 +278,7 @@ class Child:
             log.info("child %s: %s; recycling it between jobs", self.name, reason)
             self.recycle(now + self.cfg.shutdown_timeout)
 
-    def _recycle_reason(self, s: Broker) -> str | None:
+    def _recycle_reason(self, s: ChildSession) -> str | None:
         q = self.queue
         if s.stuck:
             return f"{s.stuck} job thread(s) stuck past their deadline"

@@ -33,7 +33,7 @@ class Database:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self.prefix = quoted(cfg.schema) + "."
-        """The quoted schema and a dot: what the broker puts in its workers' statements."""
+        """The quoted schema and a dot: what the child session puts in its workers' statements."""
         size = pool_size(cfg)
         self.pool = AsyncConnectionPool(
             cfg.database.url,

@@ -1,6 +1,6 @@
 """Logging for the parent and, through it, every child.
 
-Children send records as JSON over their socket (never pickle); the broker re-emits them here
+Children send records as JSON over their socket (never pickle); the child session re-emits them here
 with `child`, `job_id` and `kind`. Log I/O happens on a QueueListener thread, so a slow stderr
 or journal never blocks the parent's event loop. Secrets are masked.
 

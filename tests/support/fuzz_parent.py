@@ -1,7 +1,7 @@
 """The parent's RPC components in a process of their own, for the fuzz test to measure.
 
 `python fuzz_parent.py DB_URL SOCKET_PATH`: accepts one connection at a time on a Unix socket
-and serves it with the supervisor's real Channel and Broker (bench child), as the parent does
+and serves it with the supervisor's real Channel and ChildSession (bench child), as the parent does
 for a child. Prints "ready" when listening.
 """
 
@@ -13,7 +13,7 @@ import socket
 import sys
 
 from proxy.server import Channel
-from supervisor.broker import Broker
+from supervisor.child_session import ChildSession
 from supervisor.completer import Completer
 from supervisor.config import load
 from supervisor.database import Database
@@ -29,7 +29,7 @@ async def main(db_url: str, path: str) -> None:
     completer = Completer(db)
     asyncio.get_running_loop().create_task(completer.run())
     q = cfg.queues["bench"]
-    broker = Broker(q, db, completer, Fetcher(db, q.queue, "fuzz", 0.05, 0.0, ClaimGate()))
+    session = ChildSession(q, db, completer, Fetcher(db, q.queue, "fuzz", 0.05, 0.0, ClaimGate()))
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(1)
@@ -38,7 +38,7 @@ async def main(db_url: str, path: str) -> None:
     loop = asyncio.get_running_loop()
     while True:
         conn, _ = await loop.sock_accept(server)
-        channel = Channel(conn, "bench", broker.handle, broker.notify)
+        channel = Channel(conn, "bench", session.handle, session.notify)
         await channel.serve()
         sys.stdout.write("V\n" if channel.violation else "K\n")
         sys.stdout.flush()

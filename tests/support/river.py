@@ -45,7 +45,7 @@ def notify_insert(conn: psycopg.Connection, queue: str = "civic_bench") -> None:
 
 
 def claim(db: psycopg.Connection, n: int) -> list[Held]:
-    """Claim `n` bench jobs as the fetcher does; Held as the broker keeps them."""
+    """Claim `n` bench jobs as the fetcher does; Held as the child session keeps them."""
     params = {"queue": "civic_bench", "max": n, "client_id": "t", "max_attempted_by": 100}
     rows = db.execute(render(CLAIM, "metadata"), params).fetchall()
     return [

@@ -21,7 +21,7 @@ import psycopg
 from proxy.client import RpcClient
 from proxy.framing import HEADER, decode_body, encode
 from proxy.protocol import parse_request
-from supervisor.broker import _bind
+from supervisor.child_session import _bind
 from supervisor.river.sql import render
 from workers.executor import Executor
 from workers.job import Handler

@@ -1,6 +1,6 @@
 """100,000 random and malformed frames at the parent's RPC: it stays up, bounded, and safe.
 
-The parent's real components (pool, completer, fetcher, broker, channel) run in-process
+The parent's real components (pool, completer, fetcher, session, channel) run in-process
 against the test database; a fake child on the other end of a socketpair sends frames drawn
 by hypothesis: raw bytes, broken lengths, invalid UTF-8 and JSON, wrong types, unknown ops,
 other workers' statements, outcomes for jobs it never held. A framing violation closes that
@@ -80,7 +80,7 @@ def _encodable(value: object) -> bool:
 
 
 class ParentProcess:
-    """tests/support/fuzz_parent.py: the parent's channel and broker, measured from outside."""
+    """tests/support/fuzz_parent.py: the parent's channel and session, measured from outside."""
 
     def __init__(self, db_url: str, tmp: Path) -> None:
         self.path = str(tmp / "rpc.sock")

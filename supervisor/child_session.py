@@ -1,6 +1,6 @@
 """Everything the parent does for one child: its claims, its jobs, its statements.
 
-The broker is the trust boundary. It runs only statements the child's spec registers, accepts
+The child session is the trust boundary. It runs only statements the child's spec registers, accepts
 outcomes only for jobs this child holds in the attempt it was given, and remembers every job
 it handed out, so a dead child's jobs go back at once with the cause as their error.
 """
@@ -26,11 +26,11 @@ from supervisor.database import Database
 from supervisor.fetcher import Fetcher
 from supervisor.outcomes import Held, StateChange
 
-log = logging.getLogger("civic.broker")
+log = logging.getLogger("civic.child_session")
 
 
 @dataclass
-class Broker:
+class ChildSession:
     queue: QueueConfig
     db: Database
     completer: Completer
