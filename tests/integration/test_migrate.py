@@ -1,4 +1,4 @@
-"""`migrate`: River's schema at version 7, checked against catalog facts (spec/RIVER.md §1)."""
+"""`migrate`: River's schema at version 7, checked against catalog facts."""
 
 from __future__ import annotations
 

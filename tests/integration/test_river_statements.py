@@ -1,5 +1,6 @@
 """Our River statements on rows a mixed fleet can leave: each case comes from a side-by-side
-run against River's own SQL (spec/RIVER_REVIEW.md §2.1, §2.3, §2.8, §2.9) and failed before."""
+run against River's own SQL (attempt fencing, cancel of a finalized job, unique states,
+snooze accounting) and failed before."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Civic OS's stray `river_job_kind_unique_key_idx` (issue 14 item 10; spec/CIVIC_OS_OTHER_WORKERS.md
-§1.6): `check` warns about it, `migrate --drop-stray-unique-index` alone removes it."""
+"""Civic OS's stray `river_job_kind_unique_key_idx` (a unique index River does not make, which
+fails a second periodic insert per kind): `check` warns about it, `migrate
+--drop-stray-unique-index` alone removes it."""
 
 from __future__ import annotations
 

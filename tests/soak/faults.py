@@ -1,4 +1,4 @@
-"""The faults of issue 8, on a schedule scaled to the run, each logged with its time.
+"""The soak's faults, on a schedule scaled to the run, each logged with its time.
 
 A kill picks its victim at random, then waits up to 3 s for it to hold a job, so that kills
 land mid-job (presign jobs last milliseconds; an idle child only tests the restart).

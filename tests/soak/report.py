@@ -1,4 +1,4 @@
-"""What a soak run found, as the figures issue 8 asks for and as text for RELIABILITY.md.
+"""What a soak run found, as figures and as text for RELIABILITY.md.
 
 `problems` is the verdict: empty means every invariant held. The rest are the figures:
 faults by kind, jobs processed and their states, lost jobs, duplicated effects, duplicated

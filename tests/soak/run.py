@@ -1,4 +1,4 @@
-"""The fault-injection soak of issue 8: `run_soak()` for tests, and a command for long runs.
+"""The fault-injection soak: `run_soak()` for tests, and a command for long runs.
 
     python -m tests.soak.run --minutes 10          # or: --seconds 600
 

@@ -1,4 +1,4 @@
-"""The soak of issue 8 (tests/soak.py): 60 s in every run, 10 minutes with `-m soak`.
+"""The soak (tests/soak/run.py): 60 s in every run, 10 minutes with `-m soak`.
 
 The 60-second run keeps every kind of fault (child kills every 3-7 s, one supervisor and one
 Go-style River client killed and restarted, one termination of every backend, one 10-s cut of S3 and SMTP) and the same
@@ -44,7 +44,7 @@ def check(report, *, child_kills: int, supervisor_kills: int, go_kills: int, ter
     assert max(report.peaks.values()) <= 4 and not report.over_budget
     recovery = report.recovery()
     assert recovery["supervisor_kill"]["worst"] <= 30
-    # issue 8's target is 1 s; a noisy 2-core machine gets slack, RELIABILITY.md has the figures
+    # the target is 1 s; a noisy 2-core machine gets slack, RELIABILITY.md has the figures
     assert recovery["child_kill"]["worst"] is None or recovery["child_kill"]["worst"] <= 5
     assert report.problems == [], report.text()
 

@@ -1,9 +1,8 @@
 """A stand-in for a Go River client (Civic OS's payment worker) sharing the schema, as a process.
 
-    python tests/go_client.py URL --queue go_default --journal PATH [--id ID] [--workers 3]
+    python tests/support/go_client.py URL --queue go_default --journal PATH [--id ID] [--workers 3]
 
-It does only what River Go does to `river_job`, with River's SQL (spec/RIVER_REVIEW.md §2.2,
-§3; spec/RIVER.md §2.2, §2.4): its id is River's default for a host named `civic-*` (no
+It does only what River Go does to `river_job`, with River's SQL: its id is River's default for a host named `civic-*` (no
 colon, so civic-supervisors must never take it for one of theirs); it claims with
 JobGetAvailable and completes with JobSetStateIfRunningMany, which checks the state but not
 the attempt, so a late completion of a job someone else re-ran finalizes that other run, as a

@@ -1,9 +1,9 @@
-"""A Go River client beside a leading civic-supervisor, each killed in turn (issue 14, item 11).
+"""A Go River client beside a leading civic-supervisor, each killed in turn .
 
-The Go client (tests/go_client.py) has River's default id on a `civic-*` host, claims and
+The Go client (tests/support/go_client.py) has River's default id on a `civic-*` host, claims and
 completes with River's SQL and holds no lock: when it is killed, only River's rescuer may
 take its jobs, after `rescue_after`, never a civic-supervisor's dead-client path after
-`dead_client_after` (spec/RIVER_REVIEW.md §2.2: that ran them twice at once). When the
+`dead_client_after` (that ran them twice at once, while the Go client still worked them). When the
 civic-supervisor is killed instead, its restart recovers its own jobs and leaves the Go
 client's alone.
 """

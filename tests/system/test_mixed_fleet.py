@@ -1,5 +1,5 @@
 """Sharing a schema with other River clients and peers: timeouts, remote cancels, leadership,
-and a supervisor cut off from the database (spec/RIVER_REVIEW.md §2.4-§2.6, §2.13). Each
+and a supervisor cut off from the database. Each
 test failed before its fix."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Schema versions (issue 14 item 9): start on a newer River schema when everything we use is
-there, refuse naming what is missing, and never downgrade (spec/RIVER_REVIEW.md §2.7)."""
+"""Schema versions: start on a newer River schema when everything we use is
+there, refuse naming what is missing, and never downgrade (an older
+binary must not undo what a newer River client needs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""River's retry policy and state decisions, as pure functions (spec/RIVER.md §2.4-§2.7)."""
+"""River's retry policy and state decisions, as pure functions."""
 
 from __future__ import annotations
 
