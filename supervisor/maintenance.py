@@ -58,6 +58,16 @@ class Maintenance:
             task.cancel()
         self.tasks = []
 
+    def reload(self) -> None:
+        """After SIGHUP: the periodic jobs of the workers now enabled, at the new intervals.
+        Restarting a running service only repeats one idempotent pass (a tick already
+        enqueued is skipped by its unique key)."""
+        running = bool(self.tasks)
+        self.stop()
+        self.periodic = PeriodicEnqueuer(self.db, self.cfg.enabled_queues())
+        if running:
+            self.start()
+
     async def _loop(self, name: str, interval: float, once: Callable[[], Awaitable[int]]) -> None:
         while True:
             try:

@@ -95,6 +95,7 @@ class _Reload:
 class Supervisor:
     def __init__(self, cfg: Config, only: list[str] | None = None) -> None:
         self.cfg = cfg
+        self.only = only
         self.queues = cfg.enabled_queues(only)
         if not self.queues:
             raise StartupError(
@@ -343,6 +344,9 @@ class Supervisor:
         except ConfigError as exc:
             log.error("reload refused, keeping the running configuration: %s", exc)
             return
+        running = {c.name for c in self.children}
+        kept += [f"queues.{n}.enabled" for n in sorted(running ^ {
+            q.name for q in self.cfg.enabled_queues(self.only)})]  # fmt: skip
         if kept:
             log.warning("changed %s: takes effect only after a full restart", ", ".join(kept))
         for child in self.children:
@@ -350,6 +354,7 @@ class Supervisor:
             child.policy.cfg = self.cfg.restart
             child.fetcher.queue = child.queue.queue
             child.fetcher.poll_interval = self.cfg.fetch_poll_interval
+        self.maintenance.reload()
         logging.getLogger().setLevel(self.cfg.log.level.upper())
         self.observer.notifier.reloading()
         self.reloading = _Reload(deque(self.children))
