@@ -151,6 +151,8 @@ class Child:
         self.run: Run | None = None
         self.restarts = 0
         self.last_exit = ""
+        self.has_run = False
+        """Reached RUNNING at least once: the start-up is over even if it recycles at once."""
 
     @property
     def name(self) -> str:
@@ -173,6 +175,7 @@ class Child:
             raise IllegalTransitionError(f"child {self.name}: {self.state.value} -> {new.value}")
         log.debug("child %s: %s -> %s", self.name, self.state.value, new.value)
         self.state = new
+        self.has_run = self.has_run or new is State.RUNNING
 
     def init_message(self) -> dict[str, Any]:
         q, cfg = self.queue, self.cfg

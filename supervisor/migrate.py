@@ -109,10 +109,13 @@ USED_ENUMS: dict[str, frozenset[str]] = {"river_job_state": frozenset(JobState)}
 USED_FUNCTIONS: dict[str, str] = {
     "river_job_state_in_bitmask": "(bit, river_job_state) returns bool",
 }
-USED_UNIQUE: dict[str, tuple[str, ...]] = {
-    "river_leader": ("name",),  # ON CONFLICT (name): election
-    "river_queue": ("name",),  # ON CONFLICT (name): queue upsert
+USED_UNIQUE: dict[str, str] = {
+    "river_leader": "(name)",  # ON CONFLICT (name): election
+    "river_queue": "(name)",  # ON CONFLICT (name): queue upsert
+    "river_job": "(unique_key) partial",  # ON CONFLICT (unique_key) WHERE ...: periodic jobs
 }
+"""Unique indexes ON CONFLICT needs; `partial` when it names River's predicate (a partial
+index's predicate is not compared, as column types are not)."""
 
 
 def required_facts() -> list[str]:
@@ -125,7 +128,7 @@ def required_facts() -> list[str]:
         out.append(f"type {enum}")
         out += [f"value {enum}.{v}" for v in sorted(labels)]
     out += [f"function {name}{sig}" for name, sig in USED_FUNCTIONS.items()]
-    out += [f"unique {table} ({', '.join(cols)})" for table, cols in USED_UNIQUE.items()]
+    out += [f"unique {table} {shape}" for table, shape in USED_UNIQUE.items()]
     return out
 
 

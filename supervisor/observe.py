@@ -98,7 +98,7 @@ class Observer:
         )
         self.metrics.count_failures(dict(self.failures()))
         self.metrics.set_flags(listener=self.listener_up(), leader=self.is_leader())
-        if not self.announced and all(c.state == "running" for c in children):
+        if not self.announced and all(c.has_run for c in self.children):
             self.announced = True
             self.notifier.ready(self.summary())
         interval = self.notifier.watchdog_interval

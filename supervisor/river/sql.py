@@ -419,8 +419,9 @@ SELECT 'unique ' || rel.relname || ' (' || (
         SELECT string_agg(a.attname, ', ' ORDER BY k.n)
         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) || ')'
+    || CASE WHEN i.indpred IS NULL THEN '' ELSE ' partial' END
 FROM pg_index i JOIN rel ON i.indrelid = rel.oid
-WHERE i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+WHERE i.indisunique AND i.indisvalid AND i.indexprs IS NULL
 """
 """Every River object of a schema as one text per fact, compared with what this program
 uses (supervisor.migrate). Column types are not compared: a widened type (River has only
@@ -468,10 +469,10 @@ again while one exists in any of them, and again only if it was cancelled or dis
 
 PERIODIC_INSERT = """
 INSERT INTO {schema}.river_job
-    (args, kind, max_attempts, priority, queue, state, scheduled_at, metadata, tags,
+    (args, kind, max_attempts, priority, queue, state, scheduled_at, metadata,
      unique_key, unique_states)
 VALUES (%(args)s, %(kind)s, %(max_attempts)s, %(priority)s, %(queue)s, 'available', now(),
-        %(metadata)s, '{}', %(unique_key)s, %(unique_states)s::bit(8))
+        %(metadata)s, %(unique_key)s, %(unique_states)s::bit(8))
 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL
     AND {schema}.river_job_state_in_bitmask(unique_states, state)
 DO NOTHING

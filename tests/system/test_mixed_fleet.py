@@ -102,7 +102,7 @@ def test_leadership_never_leaves_the_leader_duties_to_go_clients(db_url, db):
 def test_leadership_and_rescue_after_are_validated():
     env = {"DATABASE_URL": "postgresql://x/y"}
     assert load(None, env={**env, "CIVIC_LEADERSHIP": "never"}).maintenance.leadership == "never"
-    with pytest.raises(ConfigError, match=r"maintenance\.leadership: must be auto or never"):
+    with pytest.raises(ConfigError, match=r"maintenance\.leadership: must be one of auto, never"):
         load(None, env={**env, "CIVIC_LEADERSHIP": "sometimes"})
 
 

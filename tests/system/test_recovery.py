@@ -116,7 +116,11 @@ def test_max_jobs_per_child_recycles_between_jobs(db_url, db):
 def test_max_memory_recycles_the_child(db_url, db):
     sup = start(db_url, {"queues": {"bench": {"max_memory": "1MiB"}}})
     try:
-        first = sup.children()["bench"].pid
+        first = wait_for(
+            lambda: (c := sup.children().get("bench")) and c.pid,
+            what="a bench child (it may be between two incarnations)",
+            show=sup.children,
+        )
         wait_for(
             lambda: "over max_memory 1 MiB; recycling" in sup.log,
             what="over max_memory 1 MiB; recycling in the log",
