@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from proxy import jobrow
@@ -111,7 +113,7 @@ class ChildSession:
                 continue
             change, writes = outcomes.from_child(held, o), []
             try:
-                writes = [(self._statement(n), _bind(p)) for n, p in o["writes"]]
+                writes = [prepare(self._statement(n), n, p) for n, p in o["writes"]]
             except RequestError as exc:
                 change = outcomes.errored(held, str(exc))
             changes.append(Pending(change, writes, held))
@@ -142,10 +144,10 @@ class ChildSession:
         return text
 
     async def _query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        text = self._statement(name)
+        text, bound = prepare(self._statement(name), name, params)
 
         async def run(conn: psycopg.AsyncConnection) -> list[dict[str, Any]]:
-            cur = await conn.execute(text, _bind(params))
+            cur = await conn.execute(text, bound)
             if cur.description is None:
                 return []
             names = [d.name for d in cur.description]
@@ -180,6 +182,30 @@ class ChildSession:
         self.on_outcomes(list(self.held.values()), "error" if cause else "interrupted")
         self.held.clear()
         return changes
+
+
+_IDENT = re.compile(r"%\((\w+)\)I")
+"""An identifier parameter, as PostgreSQL's format('%I'): quoted into the text by the
+parent (a name cannot be bound), e.g. a function a row names."""
+
+
+def prepare(text: str, name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Statement `name`'s text with its `%(key)I` identifiers quoted in (the same key may also
+    be bound as `%(key)s`), and its parameters bound."""
+    if "%(" not in text or _IDENT.search(text) is None:
+        return text, _bind(params)
+
+    def quote(m: re.Match[str]) -> str:
+        value = params.get(m.group(1))
+        parts = value.split(".") if isinstance(value, str) else []
+        if not 1 <= len(parts) <= 2 or not all(0 < len(p.encode()) <= 63 for p in parts):
+            raise RequestError(f"{name}: {m.group(1)} must be an identifier, optionally "
+                               "schema-qualified", "database")  # fmt: skip
+        if any("\0" in p for p in parts):
+            raise RequestError(f"{name}: {m.group(1)} contains NUL", "database")
+        return sql.Identifier(*parts).as_string(None).replace("%", "%%")
+
+    return _IDENT.sub(quote, text), _bind(params)
 
 
 def _bind(params: dict[str, Any]) -> dict[str, Any]:

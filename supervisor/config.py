@@ -171,7 +171,7 @@ class QueueConfig:
     queue: str = setting(None, doc="River queue the child works")
     max_workers: int = setting(None, doc="worker threads in the child")
     enabled: bool = setting(None, doc="run this child")
-    job_timeout: float = setting(60.0, doc="per-job deadline; 0 or -1: none")
+    job_timeout: float = setting(None, doc="per-job deadline; 0 or -1: none")
     max_memory: int = setting(
         0, type="size", doc="recycle the child between jobs above this RSS; 0: no limit"
     )
@@ -434,9 +434,8 @@ def _queues(
 
 def _queue_setting(s: Setting, spec: WorkerSpec) -> Setting:
     """A `queues.<name>.*` key with the worker's defaults and environment names filled in."""
-    default = {"queue": spec.queue, "max_workers": spec.max_workers, "enabled": spec.enabled}
     env = (spec.queue_env[s.key],) if s.key in spec.queue_env else ()
-    return dataclasses.replace(s, default=default.get(s.key, s.default), env=env)
+    return dataclasses.replace(s, default=spec.queue_defaults().get(s.key, s.default), env=env)
 
 
 def _validate(cfg: Config) -> None:

@@ -98,7 +98,7 @@ def _yaml_key(s: Setting, indent: str, value: Any = None) -> list[str]:
 
 def _yaml_queue(spec: WorkerSpec) -> list[str]:
     out = [f"  {spec.name}:  # {spec.doc}" if spec.doc else f"  {spec.name}:"]
-    defaults = {"queue": spec.queue, "max_workers": spec.max_workers, "enabled": spec.enabled}
+    defaults = spec.queue_defaults()
     for s in QUEUE.settings:
         if s.key == "worker":
             continue

@@ -31,7 +31,7 @@ log = logging.getLogger("civic.periodic")
 
 def tick_of(job: PeriodicJob, now: float) -> float:
     """The start of the period `now` falls in."""
-    return math.floor(now / job.every) * job.every
+    return math.floor((now - job.offset) / job.every) * job.every + job.offset
 
 
 def unique_key(queue: str, job: PeriodicJob, tick: float) -> bytes:

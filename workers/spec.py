@@ -69,6 +69,9 @@ class PeriodicJob:
     kind: str
     every: float
     args: Mapping[str, Any] = field(default_factory=dict)
+    offset: float = 0.0
+    """Seconds after each multiple of `every` that the tick starts (e.g. 3 h for a daily
+    job at 03:00 UTC)."""
     queue: str | None = None
     """Default: the queue the worker is configured to work."""
     max_attempts: int = 25
@@ -105,8 +108,15 @@ class WorkerSpec:
     """Environment names of `queues.<name>.*` keys (e.g. {"max_workers": "..."})."""
     enabled: bool = True
     """Whether the child runs when config.yaml does not say."""
+    job_timeout: float = 60.0
+    """Default per-job deadline in seconds (River's default, 1 min); 0: none."""
     doc: str = ""
     """One line for the configuration reference: what the worker does."""
+
+    def queue_defaults(self) -> dict[str, Any]:
+        """The `queues.<name>.*` defaults this worker sets."""
+        return {"queue": self.queue, "max_workers": self.max_workers, "enabled": self.enabled,
+                "job_timeout": self.job_timeout}  # fmt: skip
 
     def child_env(self, settings: Settings) -> tuple[str, ...]:
         return tuple(self.env(settings) if callable(self.env) else self.env)

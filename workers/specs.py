@@ -16,11 +16,12 @@ from importlib.metadata import entry_points
 from workers.bench.spec import SPEC as BENCH
 from workers.notifications.spec import SPEC as NOTIFICATIONS
 from workers.presign.spec import SPEC as PRESIGN
+from workers.scheduled.spec import SPEC as SCHEDULED
 from workers.spec import WorkerSpec
 from workers.thumbnails.spec import SPEC as THUMBNAILS
 
 GROUP = "civic_supervisor.workers"
-BUILTIN: tuple[WorkerSpec, ...] = (PRESIGN, THUMBNAILS, NOTIFICATIONS, BENCH)
+BUILTIN: tuple[WorkerSpec, ...] = (PRESIGN, THUMBNAILS, NOTIFICATIONS, SCHEDULED, BENCH)
 
 
 class SpecError(Exception):

@@ -21,7 +21,7 @@ import psycopg
 from proxy.client import RpcClient
 from proxy.framing import HEADER, decode_body, encode
 from proxy.protocol import parse_request
-from supervisor.child_session import _bind
+from supervisor.child_session import prepare
 from supervisor.river.sql import render
 from workers.executor import Executor
 from workers.job import Handler
@@ -58,7 +58,7 @@ class _Parent:
         )
         assert request["op"] == "query", request
         with psycopg.connect(self.db_url, autocommit=True) as conn:
-            cur = conn.execute(self.sql(request["name"]), _bind(request["params"]))
+            cur = conn.execute(*prepare(self.sql(name), name, request["params"]))
             if cur.description is None:
                 return []
             names = [d.name for d in cur.description]
@@ -102,5 +102,5 @@ def run_handler(
     if received["writes"]:
         with psycopg.connect(db_url) as conn, conn.transaction():
             for name, params in received["writes"]:
-                conn.execute(parent.sql(name), _bind(params))
+                conn.execute(*prepare(parent.sql(name), name, params))
     return Outcome(STATE[received["result"]], received["error"])
