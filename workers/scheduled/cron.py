@@ -71,10 +71,9 @@ def parse(text: str) -> Schedule:
     rest = text.strip()
     zone = None
     if m := _PREFIX.match(rest):
-        try:
-            zone = ZoneInfo(m.group(1))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise CronError(f"unknown time zone {m.group(1)!r} in {m.group(0).strip()!r}") from None
+        zone = zone_of(m.group(1))
+        if zone is None:
+            raise CronError(f"unknown time zone {m.group(1)!r} in {m.group(0).strip()!r}")
         rest = rest[m.end() :]
     if rest.startswith("@"):
         raise CronError(f"descriptors such as {rest.split()[0]!r} are not accepted: use 5 fields")
