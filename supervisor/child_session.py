@@ -192,7 +192,7 @@ parent (a name cannot be bound), e.g. a function a row names."""
 def prepare(text: str, name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Statement `name`'s text with its `%(key)I` identifiers quoted in (the same key may also
     be bound as `%(key)s`), and its parameters bound."""
-    if "%(" not in text or _IDENT.search(text) is None:
+    if _IDENT.search(text) is None:
         return text, _bind(params)
 
     def quote(m: re.Match[str]) -> str:
